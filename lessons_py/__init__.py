@@ -1,0 +1,16 @@
+"""lessons_py: the tested NumPy code behind *Optimization Dynamics in Deep Learning*.
+
+Modules, one concept each:
+
+* :mod:`lessons_py.optim`: SGD, Adagrad, RMSprop, Adam, AdamW, as torch.optim;
+* :mod:`lessons_py.objectives`: test functions and finite-sum problems;
+* :mod:`lessons_py.loop`: :func:`run`, which trains and records a run;
+* :mod:`lessons_py.plotting`: the book's figures and colours;
+* :mod:`lessons_py.widgets`: interactive exercises.
+"""
+
+from . import objectives, optim, plotting
+from .loop import Record, minibatches, run
+
+__all__ = ["objectives", "optim", "plotting", "Record", "minibatches", "run"]
+__version__ = "0.1.0"

@@ -1,0 +1,389 @@
+r"""Loss functions to optimise, each with its gradient and Hessian.
+
+Every objective takes parameters ``x`` of shape ``(..., d)``: the leading axes
+are independent points (a grid for a contour plot, or the runs of a sweep), so
+``loss`` returns shape ``(...)``, ``grad`` shape ``(..., d)`` and ``hessian``
+shape ``(..., d, d)``.
+
+Two kinds:
+
+* deterministic test functions: :class:`Quadratic` (with :func:`ravine` and
+  :meth:`Quadratic.with_condition_number`), :class:`Rosenbrock`, :class:`Saddle`;
+* finite sums :math:`L(x) = \frac1n \sum_i f_i(x)`, which also give the
+  gradient of a mini-batch, ``batch_grad(x, idx)``, and every per-example
+  gradient: :class:`LeastSquares`, :class:`LogisticRegression` and
+  :class:`NoisySum` (a deterministic function with zero-mean per-example noise).
+"""
+
+import numpy as np
+
+from . import _checks
+
+__all__ = [
+    "Objective", "Quadratic", "ravine", "Rosenbrock", "Saddle",
+    "FiniteSum", "LeastSquares", "LogisticRegression", "NoisySum",
+    "make_regression", "make_classification",
+]
+
+
+class Objective:
+    """Interface: ``dim``, ``loss(x)``, ``grad(x)``, ``hessian(x)``, ``minimizer`` (or None)."""
+
+    dim = None
+    minimizer = None
+    name = "objective"
+
+    def _x(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim == 0 or x.shape[-1] != self.dim:
+            raise ValueError(
+                f"x must have shape (..., {self.dim}) for this {self.name}, got {x.shape}")
+        return x
+
+    @property
+    def min_loss(self):
+        """The loss at ``minimizer``."""
+        return None if self.minimizer is None else float(self.loss(self.minimizer))
+
+    def __repr__(self):
+        return f"<{self.name}, d={self.dim}>"
+
+
+class Quadratic(Objective):
+    r"""f(x) = ½ xᵀAx − bᵀx with a symmetric matrix A.
+
+    The gradient is Ax − b, the Hessian A everywhere; for A positive definite the
+    minimiser is A⁻¹b and the condition number is κ = λ_max/λ_min. Gradient
+    descent with step η converges iff 0 < η < 2/λ_max.
+    """
+
+    name = "quadratic"
+
+    def __init__(self, A, b=None):
+        A = np.asarray(A, dtype=np.float64)
+        if A.ndim != 2 or A.shape[0] != A.shape[1]:
+            raise ValueError(f"A must be a square matrix, got shape {A.shape}")
+        if not np.allclose(A, A.T):
+            raise ValueError("A must be symmetric")
+        self.A = A
+        self.dim = A.shape[0]
+        self.b = np.zeros(self.dim) if b is None else np.asarray(b, dtype=np.float64)
+        _checks.same_shape("b", self.b, "a row of A", A[0])
+        self.eigenvalues = np.linalg.eigvalsh(A)
+        self.minimizer = np.linalg.solve(A, self.b) if self.eigenvalues[0] > 0 else None
+
+    @classmethod
+    def with_condition_number(cls, kappa, dim=2, L=1.0, seed=None):
+        """A positive definite quadratic with eigenvalues spread geometrically from L/κ to L.
+
+        With ``seed=None`` the axes are the coordinate axes; with a seed they are
+        rotated by a random orthogonal matrix from ``np.random.default_rng(seed)``.
+        """
+        _checks.in_range("kappa", kappa, 1.0)
+        _checks.integer("dim", dim, 1)
+        _checks.in_range("L", L, 0.0, low_open=True)
+        lam = L / np.geomspace(kappa, 1.0, dim) if dim > 1 else np.array([L])
+        if seed is None:
+            return cls(np.diag(lam))
+        Q, _ = np.linalg.qr(np.random.default_rng(seed).normal(size=(dim, dim)))
+        return cls((Q * lam) @ Q.T)
+
+    @property
+    def L(self):
+        """Largest eigenvalue: the smoothness constant."""
+        return float(self.eigenvalues[-1])
+
+    @property
+    def condition_number(self):
+        return float(self.eigenvalues[-1] / self.eigenvalues[0])
+
+    def loss(self, x):
+        x = self._x(x)
+        return 0.5 * np.einsum("...i,ij,...j->...", x, self.A, x) - x @ self.b
+
+    def grad(self, x):
+        return self._x(x) @ self.A - self.b
+
+    def hessian(self, x):
+        return np.broadcast_to(self.A, self._x(x).shape[:-1] + self.A.shape).copy()
+
+
+def ravine():
+    """The narrow valley f(x) = x₁² + 100 x₂² (A = diag(2, 200), κ = 100)."""
+    q = Quadratic(np.diag([2.0, 200.0]))
+    q.name = "ravine x1^2 + 100 x2^2"
+    return q
+
+
+class Rosenbrock(Objective):
+    """f(x, y) = (a − x)² + b (y − x²)², minimum 0 at (a, a²); a curved, narrow valley."""
+
+    name = "Rosenbrock"
+    dim = 2
+
+    def __init__(self, a=1.0, b=100.0):
+        self.a, self.b = float(a), float(b)
+        self.minimizer = np.array([self.a, self.a**2])
+
+    def loss(self, x):
+        x = self._x(x)
+        u, w = x[..., 0], x[..., 1]
+        return (self.a - u) ** 2 + self.b * (w - u**2) ** 2
+
+    def grad(self, x):
+        x = self._x(x)
+        u, w = x[..., 0], x[..., 1]
+        r = w - u**2
+        return np.stack([-2 * (self.a - u) - 4 * self.b * u * r, 2 * self.b * r], axis=-1)
+
+    def hessian(self, x):
+        x = self._x(x)
+        u, w = x[..., 0], x[..., 1]
+        h11 = 2 - 4 * self.b * (w - u**2) + 8 * self.b * u**2
+        h12 = -4 * self.b * u
+        h22 = np.full_like(u, 2 * self.b)
+        return np.stack([np.stack([h11, h12], -1), np.stack([h12, h22], -1)], -2)
+
+
+class Saddle(Objective):
+    """f(x) = ½x₁² + ¼x₂⁴ − ½x₂²: a saddle at the origin, minima f = −¼ at (0, ±1).
+
+    The Hessian at the origin is diag(1, −1). Gradient descent started on the
+    line x₂ = 0 stays on it and converges to the saddle; any perturbation of x₂
+    grows and carries the iterate to a minimum.
+    """
+
+    name = "saddle"
+    dim = 2
+    saddle_point = np.zeros(2)
+    minima = np.array([[0.0, 1.0], [0.0, -1.0]])
+    minimizer = minima[0]
+
+    def loss(self, x):
+        x = self._x(x)
+        return 0.5 * x[..., 0] ** 2 + 0.25 * x[..., 1] ** 4 - 0.5 * x[..., 1] ** 2
+
+    def grad(self, x):
+        x = self._x(x)
+        return np.stack([x[..., 0], x[..., 1] ** 3 - x[..., 1]], axis=-1)
+
+    def hessian(self, x):
+        x = self._x(x)
+        zero = np.zeros_like(x[..., 0])
+        return np.stack([np.stack([zero + 1, zero], -1),
+                         np.stack([zero, 3 * x[..., 1] ** 2 - 1], -1)], -2)
+
+
+class FiniteSum(Objective):
+    r"""L(x) = (1/n) Σᵢ fᵢ(x). Subclasses give ``per_example_grads(x)`` (shape ``(..., n, d)``)
+    and ``batch_grad(x, idx)``, the average of ∇fᵢ over the indices ``idx``.
+
+    ``idx`` may carry leading axes: ``idx`` of shape ``(k, b)`` gives ``k``
+    mini-batch gradients of size ``b`` at once (shape ``(k, d)``). The mean of
+    ``per_example_grads`` is ``grad``.
+    """
+
+    n = None
+
+    def _idx(self, idx):
+        idx = np.asarray(idx)
+        if idx.ndim == 0 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer):
+            raise ValueError(f"idx must be a non-empty integer array of example indices, got {idx!r}")
+        if idx.min() < 0 or idx.max() >= self.n:
+            raise ValueError(f"idx must lie in [0, {self.n - 1}], got values in [{idx.min()}, {idx.max()}]")
+        return idx
+
+    def gradient_variance(self, x):
+        r"""σ²(x) = (1/n) Σᵢ ‖∇fᵢ(x) − ∇L(x)‖²: the variance of a one-example gradient."""
+        G = self.per_example_grads(x)
+        return float(np.mean(np.sum((G - G.mean(axis=-2, keepdims=True)) ** 2, axis=-1)))
+
+
+class LeastSquares(FiniteSum):
+    r"""fᵢ(x) = ½(aᵢᵀx − yᵢ)² + (λ/2)‖x‖² (λ = ``l2``), with rows aᵢ of ``X``.
+
+    The minimiser solves (XᵀX/n + λI) x = Xᵀy/n; the Hessian is XᵀX/n + λI.
+    """
+
+    name = "least squares"
+
+    def __init__(self, X, y, l2=0.0):
+        self.X = np.asarray(X, dtype=np.float64)
+        self.y = np.asarray(y, dtype=np.float64)
+        if self.X.ndim != 2 or self.y.shape != self.X.shape[:1]:
+            raise ValueError(f"X must be (n, d) and y (n,), got {self.X.shape} and {self.y.shape}")
+        self.l2 = float(_checks.in_range("l2", l2))
+        self.n, self.dim = self.X.shape
+        self._H = self.X.T @ self.X / self.n + self.l2 * np.eye(self.dim)
+        self.minimizer = np.linalg.solve(self._H, self.X.T @ self.y / self.n)
+
+    def _reg(self, x):
+        return 0.5 * self.l2 * np.sum(x * x, axis=-1)
+
+    def loss(self, x):
+        x = self._x(x)
+        r = x @ self.X.T - self.y
+        return 0.5 * np.mean(r * r, axis=-1) + self._reg(x)
+
+    def grad(self, x):
+        x = self._x(x)
+        return (x @ self.X.T - self.y) @ self.X / self.n + self.l2 * x
+
+    def per_example_grads(self, x):
+        x = self._x(x)
+        r = x @ self.X.T - self.y
+        return r[..., None] * self.X + self.l2 * x[..., None, :]
+
+    def batch_grad(self, x, idx):
+        x, idx = self._x(x), self._idx(idx)
+        Xb, yb = self.X[idx], self.y[idx]
+        r = np.einsum("...bd,...d->...b", Xb, x) - yb
+        return np.einsum("...b,...bd->...d", r, Xb) / idx.shape[-1] + self.l2 * x
+
+    def hessian(self, x):
+        return np.broadcast_to(self._H, self._x(x).shape[:-1] + self._H.shape).copy()
+
+    def example_smoothness(self):
+        """Lᵢ = ‖aᵢ‖² + λ: the smoothness constant of each fᵢ (shape ``(n,)``)."""
+        return np.sum(self.X**2, axis=1) + self.l2
+
+
+def _sigmoid(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # stable for any z, no overflow warnings
+
+
+class LogisticRegression(FiniteSum):
+    r"""fᵢ(x) = log(1 + exp(−sᵢ aᵢᵀx)) + (λ/2)‖x‖² with labels sᵢ = ±1 (``y`` in {0, 1}).
+
+    For λ > 0 the loss is strongly convex; the minimiser has no closed form
+    (``minimizer`` is computed by Newton's method to machine precision on first use).
+    """
+
+    name = "logistic regression"
+
+    def __init__(self, X, y, l2=1e-3):
+        self.X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y)
+        if self.X.ndim != 2 or y.shape != self.X.shape[:1]:
+            raise ValueError(f"X must be (n, d) and y (n,), got {self.X.shape} and {y.shape}")
+        if not np.all((y == 0) | (y == 1)):
+            raise ValueError("y must hold labels 0 and 1")
+        self.y = y.astype(np.float64)
+        self.s = 2.0 * self.y - 1.0
+        self.l2 = float(_checks.in_range("l2", l2))
+        self.n, self.dim = self.X.shape
+        self._minimizer = None
+
+    def loss(self, x):
+        x = self._x(x)
+        z = self.s * (x @ self.X.T)
+        return np.mean(np.logaddexp(0.0, -z), axis=-1) + 0.5 * self.l2 * np.sum(x * x, axis=-1)
+
+    def grad(self, x):
+        x = self._x(x)
+        z = self.s * (x @ self.X.T)
+        return (-self.s * _sigmoid(-z)) @ self.X / self.n + self.l2 * x
+
+    def per_example_grads(self, x):
+        x = self._x(x)
+        z = self.s * (x @ self.X.T)
+        return (-self.s * _sigmoid(-z))[..., None] * self.X + self.l2 * x[..., None, :]
+
+    def batch_grad(self, x, idx):
+        x, idx = self._x(x), self._idx(idx)
+        Xb, sb = self.X[idx], self.s[idx]
+        z = sb * np.einsum("...bd,...d->...b", Xb, x)
+        return np.einsum("...b,...bd->...d", -sb * _sigmoid(-z), Xb) / idx.shape[-1] + self.l2 * x
+
+    def hessian(self, x):
+        x = self._x(x)
+        p = _sigmoid(x @ self.X.T)
+        w = p * (1 - p) / self.n
+        return np.einsum("...n,ni,nj->...ij", w, self.X, self.X) + self.l2 * np.eye(self.dim)
+
+    def example_smoothness(self):
+        """Lᵢ = ‖aᵢ‖²/4 + λ: the smoothness constant of each fᵢ (shape ``(n,)``)."""
+        return 0.25 * np.sum(self.X**2, axis=1) + self.l2
+
+    @property
+    def minimizer(self):
+        if self._minimizer is None:
+            x = np.zeros(self.dim)
+            for _ in range(100):  # Newton's method: quadratic convergence from 0
+                step = np.linalg.solve(self.hessian(x), self.grad(x))
+                x = x - step
+                if np.linalg.norm(step) <= 1e-15 * max(1.0, np.linalg.norm(x)):
+                    break
+            self._minimizer = x
+        return self._minimizer
+
+
+class NoisySum(FiniteSum):
+    r"""A deterministic objective f turned into a finite sum with zero-mean noise.
+
+    fᵢ(x) = f(x) + uᵢᵀx with uᵢ ~ N(0, σ²I) drawn once from ``seed`` and then
+    centred, so Σᵢ uᵢ = 0: the full loss and gradient are exactly f's, and a
+    mini-batch gradient is ∇f(x) plus the mean of its uᵢ. This is the simplest
+    model of gradient noise whose size does not depend on x.
+    """
+
+    def __init__(self, base, n=1000, sigma=1.0, seed=0):
+        self.base = base
+        self.n = _checks.integer("n", n, 2)
+        self.sigma = float(_checks.in_range("sigma", sigma))
+        self.dim = base.dim
+        self.name = f"{base.name} + noise"
+        u = np.random.default_rng(seed).normal(scale=self.sigma, size=(self.n, self.dim))
+        self.u = u - u.mean(axis=0)
+        self.minimizer = base.minimizer
+
+    def loss(self, x):
+        return self.base.loss(x)
+
+    def grad(self, x):
+        return self.base.grad(x)
+
+    def hessian(self, x):
+        return self.base.hessian(x)
+
+    def per_example_grads(self, x):
+        g = self.base.grad(x)
+        return g[..., None, :] + self.u
+
+    def batch_grad(self, x, idx):
+        idx = self._idx(idx)
+        return self.base.grad(x) + self.u[idx].mean(axis=-2)
+
+
+def make_regression(n=1000, dim=2, noise=0.5, scales=None, seed=0):
+    """Seeded synthetic regression data: X with columns scaled by ``scales``, y = X w* + noise.
+
+    Returns ``(X, y, w_true)``. ``scales`` (default all ones) sets the
+    conditioning: the Hessian XᵀX/n has eigenvalues near ``scales**2``.
+    """
+    n, dim = _checks.integer("n", n, 1), _checks.integer("dim", dim, 1)
+    _checks.in_range("noise", noise)
+    rng = np.random.default_rng(seed)
+    scales = np.ones(dim) if scales is None else np.asarray(scales, dtype=np.float64)
+    _checks.same_shape("scales", scales, "a parameter vector", np.zeros(dim))
+    X = rng.normal(size=(n, dim)) * scales
+    w_true = rng.normal(size=dim)
+    y = X @ w_true + noise * rng.normal(size=n)
+    return X, y, w_true
+
+
+def make_classification(n=1000, dim=10, density=1.0, seed=0):
+    """Seeded synthetic binary classification: labels drawn from a logistic model.
+
+    Features are Gaussian; with ``density < 1`` each entry is kept with that
+    probability (sparse features, as in text). Returns ``(X, y, w_true)``, ``y`` in {0, 1}.
+    """
+    n, dim = _checks.integer("n", n, 1), _checks.integer("dim", dim, 1)
+    _checks.in_range("density", density, 0.0, 1.0, low_open=True)
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, dim))
+    if density < 1:
+        X *= rng.random((n, dim)) < density
+    w_true = rng.normal(size=dim) * 2.0 / np.sqrt(dim * density)
+    y = (rng.random(n) < _sigmoid(X @ w_true)).astype(np.float64)
+    return X, y, w_true

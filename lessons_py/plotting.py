@@ -1,0 +1,83 @@
+"""Figures in the book's style: one colour-blind-safe colour per optimizer, everywhere.
+
+The palette is Okabe & Ito's (2008), designed to stay distinguishable under
+the common colour-vision deficiencies; yellow is left out (too pale on white).
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+__all__ = ["COLORS", "color", "shades", "use_book_style", "contour", "path", "loss_curves"]
+
+COLORS = {
+    "sgd": "#000000",       # black
+    "momentum": "#E69F00",  # orange
+    "nesterov": "#56B4E9",  # sky blue
+    "adagrad": "#009E73",   # bluish green
+    "rmsprop": "#CC79A7",   # reddish purple
+    "adam": "#0072B2",      # blue
+    "adamw": "#D55E00",     # vermillion
+    "other": "#7F7F7F",     # grey
+}
+_ALIASES = {"gd": "sgd", "heavy ball": "momentum", "sgd+momentum": "momentum", "nag": "nesterov"}
+
+
+def color(name):
+    """The book's colour for an optimizer name (case-insensitive; unknown names are grey)."""
+    key = str(name).lower()
+    return COLORS.get(_ALIASES.get(key, key), COLORS["other"])
+
+
+def shades(k, cmap="cividis"):
+    """``k`` colours along a perceptually uniform, colour-blind-safe colormap (for sweeps)."""
+    return [plt.get_cmap(cmap)(v) for v in np.linspace(0.0, 0.85, k)]
+
+
+def use_book_style():
+    """Set matplotlib defaults shared by every chapter (size, grid, fonts)."""
+    plt.rcParams.update({
+        "figure.figsize": (7.0, 3.6), "figure.dpi": 100, "savefig.dpi": 100,
+        "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
+        "axes.spines.right": False, "font.size": 10, "axes.titlesize": 11,
+        "legend.fontsize": 9, "legend.frameon": False,
+    })
+
+
+def contour(ax, objective, xlim, ylim, levels=20, resolution=200, mark_minimum=True):
+    """Draw log-spaced level sets of ``objective`` over a 2-D box and mark its minimiser."""
+    u = np.linspace(*xlim, resolution)
+    w = np.linspace(*ylim, resolution)
+    U, W = np.meshgrid(u, w)
+    Z = objective.loss(np.stack([U, W], axis=-1))
+    floor = Z.min()
+    heights = np.geomspace(1e-3, 1.0, levels) * (Z.max() - floor) + floor
+    ax.contour(U, W, Z, levels=heights, colors="0.6", linewidths=0.7)
+    if mark_minimum and objective.minimizer is not None:
+        ax.plot(*objective.minimizer, marker="*", color="0.2", markersize=12, linestyle="none")
+    ax.set(xlim=xlim, ylim=ylim, xlabel="$x_1$", ylabel="$x_2$")
+    ax.grid(False)
+    return ax
+
+
+def path(ax, points, label=None, c=None, **kwargs):
+    """Plot a 2-D trajectory (a Record or an array of shape (k, 2)) and return its Line2D."""
+    xy = getattr(points, "x", points)
+    name = label if label is not None else getattr(points, "label", None)
+    style = {"marker": "o", "markersize": 2.5, "linewidth": 1.2, **kwargs}
+    (line,) = ax.plot(xy[:, 0], xy[:, 1], color=c or color(name), label=name, **style)
+    ax.plot(*xy[0], marker="s", color=line.get_color(), markersize=5)
+    return line
+
+
+def loss_curves(ax, records, xaxis="step", subtract=None, logy=True, colors=None):
+    """Plot ``loss - subtract`` of each Record against steps or gradient evaluations."""
+    colors = colors or [color(r.label) for r in records]
+    for r, c in zip(records, colors):
+        xs = r.step if xaxis == "step" else r.grad_evals
+        ys = r.loss - (subtract or 0.0)
+        ax.plot(xs, ys, color=c, label=r.label)
+    ax.set(xlabel="step" if xaxis == "step" else "gradient evaluations",
+           ylabel="loss" if subtract is None else "loss − min loss")
+    if logy:
+        ax.set_yscale("log")
+    return ax

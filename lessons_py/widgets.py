@@ -1,0 +1,156 @@
+"""ipywidgets exercises: questions that answer at once and sliders that redraw a figure.
+
+Nothing here ever shows a traceback to the reader: an answer that is not a
+number gets a sentence of feedback, and a failed redraw is reported in the
+figure's title. The checking logic (:func:`parse_number`, :func:`check_answer`)
+is plain Python, tested without a browser.
+"""
+
+import html
+from fractions import Fraction
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import display
+
+from .plotting import contour, path
+
+__all__ = ["parse_number", "check_answer", "NumericQuestion", "FigureExplorer",
+           "TrajectoryExplorer"]
+
+
+def parse_number(text):
+    """Read a number typed by a person: ``0.01``, ``1e-2``, ``1/100``, ``1,5`` or ``50%``.
+
+    Returns a finite float, or None when the text is not a number.
+    """
+    if not isinstance(text, str):
+        return None
+    s = text.strip().replace(" ", "").replace("\u2212", "-")
+    percent = s.endswith("%")
+    s = s.rstrip("%")
+    if s.count(",") == 1 and "." not in s:
+        s = s.replace(",", ".")
+    try:
+        value = float(Fraction(s)) if "/" in s else float(s)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return None
+    if not np.isfinite(value):
+        return None
+    return value / 100 if percent else value
+
+
+def check_answer(text, answer, rel_tol=0.02, abs_tol=0.0):
+    """Grade a typed answer against a number. Returns ``(verdict, message)``.
+
+    ``verdict`` is ``"correct"``, ``"too low"``, ``"too high"`` or ``"not a number"``;
+    it never raises, whatever ``text`` is.
+    """
+    value = parse_number(text)
+    if value is None:
+        shown = (text if isinstance(text, str) else repr(text)).strip()[:40] or "an empty answer"
+        return "not a number", f"“{shown}” is not a number I can read: try e.g. 0.01, 1e-2 or 1/100."
+    if abs(value - answer) <= max(abs_tol, rel_tol * abs(answer)):
+        return "correct", f"Correct: {value:g}."
+    verdict = "too low" if value < answer else "too high"
+    return verdict, f"{value:g} is {verdict}. Try again."
+
+
+class NumericQuestion(w.VBox):
+    """A question with a text box: type a number, press Enter or *Check*, read the feedback.
+
+    ``explanation`` (HTML) is shown once the answer is right; ``hints`` maps a
+    verdict (``"too low"``/``"too high"``) to an extra sentence.
+    """
+
+    _COLORS = {"correct": "#006400", "not a number": "#8B4500"}
+
+    def __init__(self, prompt, answer, rel_tol=0.02, abs_tol=0.0, explanation="", hints=None,
+                 placeholder="type a number"):
+        self.answer, self.rel_tol, self.abs_tol = answer, rel_tol, abs_tol
+        self.explanation, self.hints = explanation, hints or {}
+        self.box = w.Text(placeholder=placeholder, continuous_update=False,
+                          layout=w.Layout(width="12em"))
+        self.button = w.Button(description="Check", button_style="primary")
+        self.feedback = w.HTML()
+        self.button.on_click(lambda _: self.check(self.box.value))
+        self.box.observe(lambda change: self.check(change["new"]), names="value")
+        super().__init__([w.HTML(prompt), w.HBox([self.box, self.button]), self.feedback])
+
+    def check(self, text):
+        """Grade ``text``, show the feedback and return the verdict."""
+        verdict, message = check_answer(text, self.answer, self.rel_tol, self.abs_tol)
+        extra = self.explanation if verdict == "correct" else self.hints.get(verdict, "")
+        color = self._COLORS.get(verdict, "#8B0000")
+        self.feedback.value = (f'<span style="color:{color}"><b>{html.escape(message)}</b></span>'
+                               + (f"<br>{extra}" if extra else ""))
+        return verdict
+
+
+class FigureExplorer(w.VBox):
+    """Controls above a matplotlib figure; ``update(**values)`` redraws it when a control moves.
+
+    ``update`` changes the figure's artists in place (no new figure per move);
+    whatever it raises is shown as a one-line message instead of a traceback.
+    """
+
+    def __init__(self, fig, update, controls):
+        self.fig, self.update, self.controls = fig, update, dict(controls)
+        self.output = w.Output()
+        self.message = w.HTML()
+        plt.close(fig)  # shown through the Output widget only, not a second time inline
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        super().__init__([w.HBox(list(self.controls.values())), self.message, self.output])
+        self._on_change()
+
+    @property
+    def values(self):
+        return {name: control.value for name, control in self.controls.items()}
+
+    def _on_change(self, change=None):
+        try:
+            note = self.update(**self.values)
+            self.message.value = html.escape(note) if note else ""
+        except Exception as exc:  # the reader sees a sentence, never a traceback
+            self.message.value = (f'<span style="color:#8B0000">Could not redraw: '
+                                  f'{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</span>')
+        self.output.clear_output(wait=True)
+        with self.output:
+            display(self.fig)
+
+
+class TrajectoryExplorer(FigureExplorer):
+    """Contour + path (left) and loss curve (right) of ``simulate(**values)``, a Record.
+
+    The path and the curve are updated in place; a diverged run is drawn up to
+    where it stopped and said so in the title.
+    """
+
+    def __init__(self, objective, simulate, controls, xlim, ylim, figsize=(8.0, 3.4)):
+        self.objective, self.simulate = objective, simulate
+        fig, (self.ax_path, self.ax_loss) = plt.subplots(1, 2, figsize=figsize)
+        contour(self.ax_path, objective, xlim, ylim)
+        empty = np.zeros((1, 2))
+        self.line = path(self.ax_path, empty, label="path", c="#0072B2")
+        self.start = self.ax_path.lines[-1]
+        (self.curve,) = self.ax_loss.plot([], [], color="#0072B2")
+        self.ax_loss.set(xlabel="step", ylabel="loss − min loss", yscale="log")
+        fig.tight_layout()
+        super().__init__(fig, self._draw, controls)
+
+    def _draw(self, **values):
+        record = self.simulate(**values)
+        self.line.set_data(record.x[:, 0], record.x[:, 1])
+        self.start.set_data([record.x[0, 0]], [record.x[0, 1]])
+        gap = np.maximum(record.loss - (self.objective.min_loss or 0.0), 1e-16)
+        self.curve.set_data(record.step, gap)
+        self.ax_loss.relim()
+        self.ax_loss.autoscale_view()
+        settings = ", ".join(f"{k} = {v:g}" for k, v in values.items())
+        self.ax_path.set_title(settings, fontsize=10)
+        self.ax_loss.set_title(record.status, fontsize=10,
+                               color="#8B0000" if record.diverged else "black")
+        self.record = record
+        return f"Diverged: {record.status}." if record.diverged else ""
