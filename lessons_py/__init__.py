@@ -4,13 +4,15 @@ Modules, one concept each:
 
 * :mod:`lessons_py.optim`: SGD, Adagrad, RMSprop, Adam, AdamW, as torch.optim;
 * :mod:`lessons_py.objectives`: test functions and finite-sum problems;
+* :mod:`lessons_py.schedules`: learning-rate schedules, as torch.optim.lr_scheduler;
+* :mod:`lessons_py.clipping`: gradient clipping by value and by norm;
 * :mod:`lessons_py.loop`: :func:`run`, which trains and records a run;
 * :mod:`lessons_py.plotting`: the book's figures and colours;
 * :mod:`lessons_py.widgets`: interactive exercises.
 """
 
-from . import objectives, optim, plotting
+from . import clipping, objectives, optim, plotting, schedules
 from .loop import Record, minibatches, run
 
-__all__ = ["objectives", "optim", "plotting", "Record", "minibatches", "run"]
+__all__ = ["clipping", "objectives", "optim", "plotting", "schedules", "Record", "minibatches", "run"]
 __version__ = "0.1.0"

@@ -55,3 +55,11 @@ def broadcasts_to(name, value, shape):
         raise ValueError(
             f"{name} of shape {np.shape(value)} does not broadcast to parameters of shape {tuple(shape)}"
         )
+
+
+def number(name, value, low=0.0, high=np.inf, *, low_open=False, high_open=False):
+    """A single real number (not an array, not a bool) in the given range, as a float."""
+    if isinstance(value, (bool, np.bool_)) or np.ndim(value) != 0:
+        raise ValueError(f"{name} must be a single number, got {value!r}")
+    in_range(name, value, low, high, low_open=low_open, high_open=high_open)
+    return float(value)
