@@ -6,13 +6,16 @@ Modules, one concept each:
 * :mod:`lessons_py.objectives`: test functions and finite-sum problems;
 * :mod:`lessons_py.schedules`: learning-rate schedules, as torch.optim.lr_scheduler;
 * :mod:`lessons_py.clipping`: gradient clipping by value and by norm;
+* :mod:`lessons_py.second_order`: Newton, Newton-CG and L-BFGS;
+* :mod:`lessons_py.variance_reduction`: SVRG, SAGA, SAG and importance sampling;
 * :mod:`lessons_py.loop`: :func:`run`, which trains and records a run;
 * :mod:`lessons_py.plotting`: the book's figures and colours;
 * :mod:`lessons_py.widgets`: interactive exercises.
 """
 
-from . import clipping, objectives, optim, plotting, schedules
+from . import clipping, objectives, optim, plotting, schedules, second_order, variance_reduction
 from .loop import Record, minibatches, run
 
-__all__ = ["clipping", "objectives", "optim", "plotting", "schedules", "Record", "minibatches", "run"]
+__all__ = ["clipping", "objectives", "optim", "plotting", "schedules", "second_order",
+           "variance_reduction", "Record", "minibatches", "run"]
 __version__ = "0.1.0"
