@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
+ASSETS := vendor/.ready
 
 # matplotlib's Agg backend in the environment drops every figure from the pages.
 unexport MPLBACKEND
@@ -16,15 +17,26 @@ $(READY): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
+# Front-end files the site serves itself (pinned in package-lock.json): no CDN at read time.
+$(ASSETS): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -rf vendor && mkdir -p vendor/mathjax vendor/widgets
+	cp -R node_modules/mathjax/es5/. vendor/mathjax/
+	cp node_modules/requirejs/require.js vendor/require.js
+	cp node_modules/@jupyter-widgets/html-manager/dist/embed-amd.js vendor/widgets/
+	cd node_modules/@jupyter-widgets/html-manager/dist && cp *.woff *.woff2 *.ttf *.eot *.svg ../../../../vendor/widgets/
+	touch $@
+
 ## book: execute every chapter and build the HTML site into _build/html (warnings are errors)
-book: $(READY)
+book: $(READY) $(ASSETS)
 	$(BIN)/jupyter-book build . --all --warningiserror --keep-going
 	@echo "Front page: file://$(CURDIR)/_build/html/index.html"
 
-## test: unit tests + every notebook cell (nbval), then the strict book build
-test: $(READY)
-	$(BIN)/python -m pytest
+## test: the strict book build, then one pytest: unit tests, every notebook cell (nbval),
+## the built site in headless Chromium, and the live widgets against a real kernel
+test: $(READY) $(ASSETS)
 	$(MAKE) book
+	$(BIN)/python -m pytest
 
 ## lock: re-pin requirements.txt from the current environment
 lock: $(READY)
@@ -32,4 +44,4 @@ lock: $(READY)
 	mv requirements.new requirements.txt
 
 clean:
-	rm -rf _build $(VENV)
+	rm -rf _build $(VENV) vendor node_modules

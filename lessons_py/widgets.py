@@ -6,13 +6,14 @@ figure's title. The checking logic (:func:`parse_number`, :func:`check_answer`)
 is plain Python, tested without a browser.
 """
 
+import base64
 import html
+import io
 from fractions import Fraction
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
 
 from .plotting import contour, path
 
@@ -91,18 +92,21 @@ class NumericQuestion(w.VBox):
 class FigureExplorer(w.VBox):
     """Controls above a matplotlib figure; ``update(**values)`` redraws it when a control moves.
 
-    ``update`` changes the figure's artists in place (no new figure per move);
-    whatever it raises is shown as a one-line message instead of a traceback.
+    ``update`` changes the figure's artists in place (no new figure per move) and
+    may return a short note shown above the figure; whatever it raises is shown
+    as a one-line message instead of a traceback. The figure is shown as a PNG
+    ``<img>`` whose alt text, ``alt(**values)`` (or a fixed string), describes it.
     """
 
-    def __init__(self, fig, update, controls):
+    def __init__(self, fig, update, controls, alt="Interactive figure"):
         self.fig, self.update, self.controls = fig, update, dict(controls)
-        self.output = w.Output()
+        self.alt = alt
+        self.view = w.HTML()
         self.message = w.HTML()
-        plt.close(fig)  # shown through the Output widget only, not a second time inline
+        plt.close(fig)  # shown through self.view only, never a second time inline
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
-        super().__init__([w.HBox(list(self.controls.values())), self.message, self.output])
+        super().__init__([w.HBox(list(self.controls.values())), self.message, self.view])
         self._on_change()
 
     @property
@@ -116,9 +120,16 @@ class FigureExplorer(w.VBox):
         except Exception as exc:  # the reader sees a sentence, never a traceback
             self.message.value = (f'<span style="color:#8B0000">Could not redraw: '
                                   f'{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</span>')
-        self.output.clear_output(wait=True)
-        with self.output:
-            display(self.fig)
+        self.render()
+
+    def render(self):
+        """Draw the figure into the ``<img>`` shown by the widget."""
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="png")
+        alt = self.alt(**self.values) if callable(self.alt) else self.alt
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        self.view.value = (f'<img alt="{html.escape(alt)}" style="max-width:100%" '
+                           f'src="data:image/png;base64,{data}">')
 
 
 class TrajectoryExplorer(FigureExplorer):
@@ -138,7 +149,7 @@ class TrajectoryExplorer(FigureExplorer):
         (self.curve,) = self.ax_loss.plot([], [], color="#0072B2")
         self.ax_loss.set(xlabel="step", ylabel="loss − min loss", yscale="log")
         fig.tight_layout()
-        super().__init__(fig, self._draw, controls)
+        super().__init__(fig, self._draw, controls, alt=self._describe)
 
     def _draw(self, **values):
         record = self.simulate(**values)
@@ -154,3 +165,10 @@ class TrajectoryExplorer(FigureExplorer):
                                color="#8B0000" if record.diverged else "black")
         self.record = record
         return f"Diverged: {record.status}." if record.diverged else ""
+
+    def _describe(self, **values):
+        settings = ", ".join(f"{k} = {v:g}" for k, v in values.items())
+        status = self.record.status if hasattr(self, "record") else "not run"
+        return (f"Left: level sets of the {self.objective.name} objective with the optimizer's "
+                f"path for {settings}. Right: the loss gap against the step, log scale; "
+                f"the run {status}.")

@@ -63,6 +63,7 @@ def test_moving_a_slider_redraws_the_path_in_place():
     assert ex.line is line and not np.array_equal(before, after)
     assert ex.record.x.shape == after.shape
     np.testing.assert_allclose(after[1], [1 - 0.009 * 2, 1 - 0.009 * 200])
+    assert "lr = 0.009" in ex.view.value and 'src="data:image/png;base64,' in ex.view.value
 
 
 def test_diverging_setting_is_said_in_the_title_not_raised():

@@ -1,0 +1,118 @@
+"""Every page of the built site, loaded in a real browser: self-contained and fully rendered.
+
+Screenshots of each page are written to _build/screenshots/ for review.
+"""
+
+import pathlib
+from urllib.parse import urlparse
+
+import pytest
+
+from .conftest import ROOT, SITE
+
+PAGES = sorted(str(p.relative_to(SITE)) for p in SITE.rglob("*.html")
+               if p.parent.name != "_static" and "_static" not in p.parts
+               and p.name not in {"genindex.html", "search.html"}) if SITE.exists() else []
+SHOTS = ROOT / "_build" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def test_the_site_has_the_book_pages():
+    assert "book/intro.html" in PAGES and "book/01_sgd.html" in PAGES
+
+
+@pytest.fixture(scope="module")
+def loaded(browser, site_url):
+    """Load each page once; keep what the tests below inspect."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for page_path in PAGES:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        info = {"errors": [], "external": [], "failed": [], "bad_status": []}
+        page.on("pageerror", lambda exc, info=info: info["errors"].append(str(exc)))
+        page.on("console", lambda msg, info=info: info["errors"].append(msg.text)
+                if msg.type == "error" else None)
+        page.on("request", lambda req, info=info: info["external"].append(req.url)
+                if urlparse(req.url).hostname not in (None, "127.0.0.1") and
+                not req.url.startswith(("data:", "blob:", "about:")) else None)
+        page.on("requestfailed", lambda req, info=info: info["failed"].append(req.url))
+        page.on("response", lambda r, info=info: info["bad_status"].append(f"{r.status} {r.url}")
+                if r.status >= 400 else None)
+        page.goto(f"{site_url}/{page_path}", wait_until="load")
+        page.wait_for_function("() => !window.MathJax || !window.MathJax.startup || "
+                               "window.MathJax.startup.promise !== undefined")
+        page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+        page.wait_for_timeout(300)  # let the widget manager finish rendering
+        info["images"] = page.evaluate("""() => [...document.querySelectorAll('main img')].map(
+            i => ({src: i.src, ok: i.complete && i.naturalWidth > 0, alt: i.getAttribute('alt')}))""")
+        info["raw_math"] = page.evaluate("""() => [...document.querySelectorAll('main .math')]
+            .filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60))""")
+        info["math"] = page.evaluate("() => document.querySelectorAll('main mjx-container').length")
+        info["widget_views"] = page.evaluate("""() => document.querySelectorAll(
+            'script[type="application/vnd.jupyter.widget-view+json"]').length""")
+        info["widgets_rendered"] = page.evaluate(
+            "() => document.querySelectorAll('main .jupyter-widgets.widget-container, "
+            "main .widget-hbox, main .widget-vbox, main .jupyter-widgets').length")
+        info["headings"] = page.evaluate(
+            "() => [...document.querySelectorAll('main h1, main h2, main h3, main h4')]"
+            ".map(h => Number(h.tagName[1]))")
+        if AXE.exists():
+            page.add_script_tag(path=str(AXE))
+            info["axe"] = page.evaluate("""async () => (await axe.run(document.querySelector('main'), {
+                runOnly: ['image-alt', 'heading-order', 'color-contrast', 'document-title',
+                          'html-has-lang', 'link-name', 'button-name', 'label']})).violations
+                .map(v => ({id: v.id, nodes: v.nodes.length,
+                            targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
+        page.screenshot(path=str(SHOTS / (page_path.replace("/", "_") + ".png")), full_page=True)
+        page.close()
+        results[page_path] = info
+    return results
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_page_makes_no_third_party_request(loaded, page_path):
+    assert loaded[page_path]["external"] == []
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_page_loads_without_http_or_javascript_errors(loaded, page_path):
+    info = loaded[page_path]
+    assert info["bad_status"] == [] and info["failed"] == []
+    assert info["errors"] == []
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_every_image_loads_and_has_alt_text(loaded, page_path):
+    for image in loaded[page_path]["images"]:
+        assert image["ok"], image["src"][:80]
+        assert image["alt"] and len(image["alt"]) > 20, image["src"][:80]
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_every_formula_is_typeset(loaded, page_path):
+    assert loaded[page_path]["raw_math"] == []
+
+
+@pytest.mark.parametrize("page_path", [p for p in PAGES if p.startswith("book/0")])
+def test_chapter_has_typeset_math(loaded, page_path):
+    assert loaded[page_path]["math"] > 0
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_every_embedded_widget_is_rendered(loaded, page_path):
+    info = loaded[page_path]
+    if info["widget_views"]:
+        assert info["widgets_rendered"] >= info["widget_views"]
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_headings_do_not_skip_levels(loaded, page_path):
+    levels = loaded[page_path]["headings"]
+    assert levels and levels[0] == 1
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_basic_accessibility_rules_pass(loaded, page_path):
+    assert AXE.exists(), "axe-core missing: run `make book` (npm ci)"
+    assert loaded[page_path]["axe"] == []
