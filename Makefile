@@ -9,7 +9,7 @@ ASSETS := vendor/.ready
 unexport MPLBACKEND
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test lock clean
+.PHONY: book test lab bench lock clean
 
 $(READY): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,16 @@ book: $(READY) $(ASSETS)
 test: $(READY) $(ASSETS)
 	$(MAKE) book
 	$(BIN)/python -m pytest
+
+## lab: JupyterLab on a scratch copy of the chapters (the live widgets need a kernel);
+## the copy keeps outputs out of book/, which is committed without them
+lab: $(READY)
+	mkdir -p _build/lab && cp -u book/*.ipynb _build/lab/
+	cd _build/lab && ../../$(BIN)/jupyter lab
+
+## bench: widget latency, value change -> redrawn figure, per chapter (median, p95)
+bench: $(READY)
+	$(BIN)/python tools/bench_widgets.py
 
 ## lock: re-pin requirements.txt from the current environment
 lock: $(READY)

@@ -14,6 +14,8 @@ from fractions import Fraction
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from PIL import Image
 
 from .plotting import contour, path
 
@@ -96,14 +98,23 @@ class FigureExplorer(w.VBox):
     may return a short note shown above the figure; whatever it raises is shown
     as a one-line message instead of a traceback. The figure is shown as a PNG
     ``<img>`` whose alt text, ``alt(**values)`` (or a fixed string), describes it.
+
+    Speed: with ``dynamic=[artists]`` only those artists are redrawn over a cached
+    background (blitting), so a redraw costs a few milliseconds instead of a full
+    render; an ``update`` that changes anything else (limits, labels) must call
+    :meth:`invalidate` so the background is drawn again.
     """
 
-    def __init__(self, fig, update, controls, alt="Interactive figure"):
+    def __init__(self, fig, update, controls, alt="Interactive figure", dynamic=None):
         self.fig, self.update, self.controls = fig, update, dict(controls)
-        self.alt = alt
+        self.alt, self.dynamic = alt, list(dynamic or [])
+        plt.close(fig)  # shown through self.view only, never a second time inline
+        self.canvas = FigureCanvasAgg(fig)  # after close(), which detaches pyplot's canvas
+        for artist in self.dynamic:
+            artist.set_animated(True)
+        self._background = None
         self.view = w.HTML()
         self.message = w.HTML()
-        plt.close(fig)  # shown through self.view only, never a second time inline
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         super().__init__([w.HBox(list(self.controls.values())), self.message, self.view])
@@ -112,6 +123,10 @@ class FigureExplorer(w.VBox):
     @property
     def values(self):
         return {name: control.value for name, control in self.controls.items()}
+
+    def invalidate(self):
+        """Redraw the static background at the next render (call after changing it)."""
+        self._background = None
 
     def _on_change(self, change=None):
         try:
@@ -124,8 +139,17 @@ class FigureExplorer(w.VBox):
 
     def render(self):
         """Draw the figure into the ``<img>`` shown by the widget."""
+        if self._background is None:
+            self.canvas.draw()  # everything but the dynamic artists
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            self.canvas.restore_region(self._background)
+        for artist in self.dynamic:
+            self.fig.draw_artist(artist)
+        image = Image.frombuffer("RGBA", self.canvas.get_width_height(),
+                                 self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png")
+        image.save(buffer, format="PNG", compress_level=1)
         alt = self.alt(**self.values) if callable(self.alt) else self.alt
         data = base64.b64encode(buffer.getvalue()).decode("ascii")
         self.view.value = (f'<img alt="{html.escape(alt)}" style="max-width:100%" '
@@ -135,8 +159,9 @@ class FigureExplorer(w.VBox):
 class TrajectoryExplorer(FigureExplorer):
     """Contour + path (left) and loss curve (right) of ``simulate(**values)``, a Record.
 
-    The path and the curve are updated in place; a diverged run is drawn up to
-    where it stopped and said so in the title.
+    The path, the curve and the titles are redrawn over a cached background; the
+    loss axis snaps to whole decades, so its background is redrawn only when the
+    curve leaves them. A diverged run is drawn up to where it stopped and said so.
     """
 
     def __init__(self, objective, simulate, controls, xlim, ylim, figsize=(8.0, 3.4)):
@@ -148,8 +173,11 @@ class TrajectoryExplorer(FigureExplorer):
         self.start = self.ax_path.lines[-1]
         (self.curve,) = self.ax_loss.plot([], [], color="#0072B2")
         self.ax_loss.set(xlabel="step", ylabel="loss − min loss", yscale="log")
+        for ax in (self.ax_path, self.ax_loss):
+            ax.set_title("placeholder", fontsize=10)  # reserve room for the titles
         fig.tight_layout()
-        super().__init__(fig, self._draw, controls, alt=self._describe)
+        dynamic = [self.line, self.start, self.curve, self.ax_path.title, self.ax_loss.title]
+        super().__init__(fig, self._draw, controls, alt=self._describe, dynamic=dynamic)
 
     def _draw(self, **values):
         record = self.simulate(**values)
@@ -157,8 +185,12 @@ class TrajectoryExplorer(FigureExplorer):
         self.start.set_data([record.x[0, 0]], [record.x[0, 1]])
         gap = np.maximum(record.loss - (self.objective.min_loss or 0.0), 1e-16)
         self.curve.set_data(record.step, gap)
-        self.ax_loss.relim()
-        self.ax_loss.autoscale_view()
+        finite = gap[np.isfinite(gap)]
+        limits = ((0, max(record.steps, 1)),
+                  (10.0 ** np.floor(np.log10(finite.min())), 10.0 ** np.ceil(np.log10(finite.max()))))
+        if limits != (self.ax_loss.get_xlim(), self.ax_loss.get_ylim()):
+            self.ax_loss.set(xlim=limits[0], ylim=limits[1])
+            self.invalidate()
         settings = ", ".join(f"{k} = {v:g}" for k, v in values.items())
         self.ax_path.set_title(settings, fontsize=10)
         self.ax_loss.set_title(record.status, fontsize=10,

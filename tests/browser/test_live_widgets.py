@@ -1,0 +1,95 @@
+"""The widget exercises, live: each chapter served by Voilà on 127.0.0.1 with a real kernel,
+driven in headless Chromium. Moving a slider must redraw the figure; a wrong and a nonsense
+answer must get feedback; no traceback may appear. The server is stopped by the fixture."""
+
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from .conftest import ROOT
+
+CHAPTERS = sorted(p.name for p in (ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def voila_url():
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    voila = pathlib.Path(sys.executable).with_name("voila")
+    proc = subprocess.Popen(
+        [str(voila), str(ROOT / "book"), "--no-browser", f"--port={port}",
+         "--Voila.ip=127.0.0.1", "--VoilaConfiguration.show_tracebacks=True",
+         "--VoilaExecutor.timeout=180"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if proc.poll() is not None:
+                pytest.fail(f"voila exited: {proc.stderr.read().decode()[-2000:]}")
+            time.sleep(0.2)
+        else:
+            pytest.fail("voila did not start within 60 s")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _figure_src(page):
+    return page.evaluate("""() => [...document.querySelectorAll('.widget-html img')]
+        .map(i => i.src.length + ':' + i.src.slice(-64)).join('|')""")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_slider_redraws_and_answers_get_feedback(browser, voila_url, chapter):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{voila_url}/voila/render/{chapter}", timeout=240_000)
+        page.wait_for_selector(".widget-slider .noUi-handle", timeout=240_000)
+        page.wait_for_selector(".widget-html img", timeout=60_000)
+
+        before = _figure_src(page)
+        handle = page.locator(".widget-slider .noUi-handle").first
+        handle.focus()
+        for _ in range(3):
+            handle.press("ArrowRight")
+        page.wait_for_function(
+            """before => [...document.querySelectorAll('.widget-html img')]
+                .map(i => i.src.length + ':' + i.src.slice(-64)).join('|') !== before""",
+            arg=before, timeout=30_000)
+
+        box = page.locator(".widget-text input").first
+        for answer, expected in [("-12345", ("too low", "too high", "not quite", "Try again")),
+                                 ("banana!?", ("not a number",))]:
+            box.fill(answer)
+            box.press("Enter")
+            page.wait_for_function(
+                """exp => [...document.querySelectorAll('.widget-html')]
+                    .some(e => exp.some(x => e.textContent.includes(x)))""",
+                arg=list(expected), timeout=30_000)
+        text = page.inner_text("body")
+        assert "Traceback" not in text and "Could not redraw" not in text
+        assert errors == []
+    finally:
+        page.close()
