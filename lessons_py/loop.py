@@ -7,7 +7,7 @@ import numpy as np
 from . import _checks
 from .objectives import FiniteSum
 
-__all__ = ["Record", "run", "minibatches"]
+__all__ = ["Record", "Recorder", "run", "minibatches"]
 
 
 @dataclass(repr=False)
@@ -47,6 +47,49 @@ class Record:
 
     def __repr__(self):
         return f"Record({self.label!r}: {self.status})"
+
+
+class Recorder:
+    """Collects a run as it goes and turns it into a :class:`Record` (shared by every loop).
+
+    ``add(t, x, lr, evals)`` notes that step ``t`` (learning rate ``lr``; ``evals``
+    gradient evaluations so far) reached ``x``; it records the loss, parameters and
+    full-gradient norm every ``record_every`` steps, at the last step and whenever
+    ``x`` stops being finite, and returns False once the run has diverged: the
+    parameters or loss are not finite, or the loss exceeds its start value by
+    ``blowup`` times ``max(1, |loss₀|)``.
+    """
+
+    def __init__(self, objective, x0, steps, record_every=1, blowup=1e10):
+        self.objective, self.steps = objective, steps
+        self.every = _checks.integer("record_every", record_every, 1)
+        self.step, self.xs, self.losses, self.norms, self.evals, self.lrs = [], [], [], [], [], []
+        self.diverged = False
+        self._record(0, x0, 0)
+        self.limit = self.losses[0] + blowup * max(1.0, abs(self.losses[0]))
+
+    def _record(self, t, x, evals):
+        self.step.append(t)
+        self.xs.append(x)
+        self.losses.append(float(self.objective.loss(x)))
+        self.norms.append(float(np.linalg.norm(self.objective.grad(x))))
+        self.evals.append(evals)
+
+    def add(self, t, x, lr, evals):
+        self.lrs.append(lr)
+        finite = bool(np.all(np.isfinite(x)))
+        if t % self.every == 0 or t == self.steps or not finite:
+            self._record(t, x, evals)
+            if not (finite and np.isfinite(self.losses[-1]) and self.losses[-1] <= self.limit):
+                self.diverged = True
+        return not self.diverged
+
+    def fields(self, label):
+        """The keyword arguments of a :class:`Record` (subclasses add their own)."""
+        return dict(label=label, step=np.array(self.step), x=np.array(self.xs),
+                    loss=np.array(self.losses), grad_norm=np.array(self.norms),
+                    lr=np.array(self.lrs, dtype=np.float64), grad_evals=np.array(self.evals),
+                    steps=self.steps, diverged=self.diverged)
 
 
 def minibatches(rng, n, batch_size):
@@ -89,41 +132,18 @@ def run(optimizer, objective, x0, steps, *, batch_size=None, schedule=None, rng=
         if batch_size > objective.n:
             raise ValueError(f"batch_size must lie in [1, {objective.n}] (n), got {batch_size}")
         rng = np.random.default_rng(0) if rng is None else rng
-    record_every = _checks.integer("record_every", record_every, 1)
+        batches = minibatches(rng, objective.n, batch_size)
     cost = batch_size if stochastic else getattr(objective, "n", 1)
-    batches = minibatches(rng, objective.n, batch_size) if stochastic else None
 
     optimizer.reset()
-    recorded = {"step": [], "x": [], "loss": [], "grad_norm": []}
-
-    def record(t, x):
-        loss = float(objective.loss(x))
-        recorded["step"].append(t)
-        recorded["x"].append(x)
-        recorded["loss"].append(loss)
-        recorded["grad_norm"].append(float(np.linalg.norm(objective.grad(x))))
-        return loss
-
-    loss0 = record(0, x)
-    limit = loss0 + blowup * max(1.0, abs(loss0))
-    lrs, diverged = [], False
+    recorder = Recorder(objective, x, steps, record_every, blowup)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for t in range(1, steps + 1):
             if schedule is not None:
                 optimizer.lr = schedule(t - 1)
             g = objective.batch_grad(x, next(batches)) if stochastic else objective.grad(x)
-            lrs.append(optimizer.lr)
+            lr = optimizer.lr
             x = optimizer.step(x, g)
-            finite = bool(np.all(np.isfinite(x)))
-            if t % record_every == 0 or t == steps or not finite:
-                loss = record(t, x)
-                if not (finite and np.isfinite(loss) and loss <= limit):
-                    diverged = True
-                    break
-    step = np.array(recorded["step"])
-    return Record(
-        label=label or type(optimizer).__name__, step=step, x=np.array(recorded["x"]),
-        loss=np.array(recorded["loss"]), grad_norm=np.array(recorded["grad_norm"]),
-        lr=np.array(lrs, dtype=np.float64), grad_evals=cost * step, steps=steps,
-        diverged=diverged,
-    )
+            if not recorder.add(t, x, lr, cost * t):
+                break
+    return Record(**recorder.fields(label or type(optimizer).__name__))

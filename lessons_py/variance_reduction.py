@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks
-from .loop import Record
+from .loop import Record, Recorder
 from .objectives import FiniteSum
 
 __all__ = [
@@ -55,42 +55,11 @@ class StochasticRecord(Record):
     memory: int = 0
 
 
-class _Trace:
-    """Records a run every ``record_every`` steps; notes when it blows up (as ``loop.run``)."""
-
-    def __init__(self, objective, x0, steps, record_every, blowup=1e10):
-        self.objective, self.steps = objective, steps
-        self.every = _checks.integer("record_every", record_every, 1)
-        self.step, self.xs, self.losses, self.norms, self.evals, self.lrs = [], [], [], [], [], []
-        self.diverged = False
-        self._record(0, x0, 0)
-        self.limit = self.losses[0] + blowup * max(1.0, abs(self.losses[0]))
-
-    def _record(self, t, x, evals):
-        self.step.append(t)
-        self.xs.append(x)
-        self.losses.append(float(self.objective.loss(x)))
-        self.norms.append(float(np.linalg.norm(self.objective.grad(x))))
-        self.evals.append(evals)
-
-    def add(self, t, x, lr, evals):
-        """Note that step ``t`` (learning rate ``lr``, ``evals`` example gradients so far)
-        reached ``x``. Returns False once the run has diverged."""
-        self.lrs.append(lr)
-        finite = bool(np.all(np.isfinite(x)))
-        if t % self.every == 0 or t == self.steps or not finite:
-            self._record(t, x, evals)
-            if not (finite and np.isfinite(self.losses[-1]) and self.losses[-1] <= self.limit):
-                self.diverged = True
-        return not self.diverged
+class _Trace(Recorder):
+    """A :class:`~lessons_py.loop.Recorder` that returns a :class:`StochasticRecord`."""
 
     def record(self, label, memory):
-        return StochasticRecord(
-            label=label, step=np.array(self.step), x=np.array(self.xs),
-            loss=np.array(self.losses), grad_norm=np.array(self.norms),
-            lr=np.array(self.lrs, dtype=np.float64), grad_evals=np.array(self.evals),
-            steps=self.steps, diverged=self.diverged, memory=memory,
-        )
+        return StochasticRecord(**self.fields(label), memory=memory)
 
 
 def _setup(objective, x0, lr, rng):
