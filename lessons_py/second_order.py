@@ -311,7 +311,7 @@ def newton(objective, x0, max_iter=50, tol=1e-10, damping=0.0, line_search=False
 
 # --------------------------------------------------------------------------- Hessian-free Newton
 
-def hessian_vector_product(objective, x, v, eps=None):
+def hessian_vector_product(objective, x, v, eps=None, grad_x=None):
     r"""The product :math:`\nabla^2 f(x)\, v` by a forward difference of the gradient.
 
     .. math::
@@ -322,7 +322,8 @@ def hessian_vector_product(objective, x, v, eps=None):
     with :math:`u \approx 10^{-16}`. The default
     :math:`\varepsilon = \sqrt{u}\,(1 + \|x\|)/\|v\|` balances the two, leaving
     about half the digits (relative error near :math:`10^{-8}`). Costs two
-    gradients (one if :math:`\nabla f(x)` is already known). Exact products
+    gradients, or one when the caller passes the known :math:`\nabla f(x)` as
+    ``grad_x`` (as :func:`newton_cg` does). Exact products
     ``objective.hessian(x) @ v`` are what autodiff (Pearlmutter's trick) gives.
     """
     x, v = np.asarray(x, dtype=np.float64), np.asarray(v, dtype=np.float64)
@@ -333,7 +334,8 @@ def hessian_vector_product(objective, x, v, eps=None):
     if eps is None:
         eps = np.sqrt(np.finfo(np.float64).eps) * (1 + np.linalg.norm(x)) / norm_v
     _checks.in_range("eps", eps, 0.0, low_open=True)
-    return (objective.grad(x + eps * v) - objective.grad(x)) / eps
+    g = objective.grad(x) if grad_x is None else np.asarray(grad_x, dtype=np.float64)
+    return (objective.grad(x + eps * v) - g) / eps
 
 
 @dataclass(repr=False)
@@ -443,7 +445,8 @@ def newton_cg(objective, x0, max_iter=100, tol=1e-8, cg_max_iter=None, hvp="exac
                 H = objective.hessian(x)
                 matvec = lambda v, H=H: H @ v  # noqa: E731
             else:
-                matvec = lambda v, x=x: hessian_vector_product(objective, x, v)  # noqa: E731
+                matvec = lambda v, x=x, g=g: hessian_vector_product(  # noqa: E731
+                    objective, x, v, grad_x=g)
             cg = conjugate_gradient(matvec, -g, tol=min(0.5, np.sqrt(g_norm)), max_iter=cg_max_iter)
             products = cg.iterations + cg.negative_curvature  # the failed product counts too
             p = cg.x if np.any(cg.x) else -g
@@ -451,7 +454,7 @@ def newton_cg(objective, x0, max_iter=100, tol=1e-8, cg_max_iter=None, hvp="exac
             if alpha is None:
                 break
             x = x + alpha * p
-            extra_grads = 2 * products if hvp == "finite_difference" else 0
+            extra_grads = products if hvp == "finite_difference" else 0
             trace.step(x, alpha, grads=1 + extra_grads, losses=1 + evals, hessians=products)
             if trace.diverged:
                 break
