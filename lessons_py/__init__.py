@@ -4,6 +4,9 @@ Modules, one concept each:
 
 * :mod:`lessons_py.optim`: SGD, Adagrad, RMSprop, Adam, AdamW, as torch.optim;
 * :mod:`lessons_py.objectives`: test functions and finite-sum problems;
+* :mod:`lessons_py.momentum`: heavy-ball conventions, Nesterov's look-ahead form, rates on quadratics;
+* :mod:`lessons_py.adaptive`: moving averages, bias correction, Adam's step bound, ε inside the root;
+* :mod:`lessons_py.mlp`: a small MLP with hand-written backprop and the bundled digits data;
 * :mod:`lessons_py.schedules`: learning-rate schedules, as torch.optim.lr_scheduler;
 * :mod:`lessons_py.clipping`: gradient clipping by value and by norm;
 * :mod:`lessons_py.second_order`: Newton, Newton-CG and L-BFGS;
@@ -13,9 +16,10 @@ Modules, one concept each:
 * :mod:`lessons_py.widgets`: interactive exercises.
 """
 
-from . import clipping, objectives, optim, plotting, schedules, second_order, variance_reduction
+from . import (adaptive, clipping, mlp, momentum, objectives, optim, plotting, schedules,
+               second_order, variance_reduction)
 from .loop import Record, minibatches, run
 
-__all__ = ["clipping", "objectives", "optim", "plotting", "schedules", "second_order",
+__all__ = ["adaptive", "clipping", "mlp", "momentum", "objectives", "optim", "plotting", "schedules", "second_order",
            "variance_reduction", "Record", "minibatches", "run"]
 __version__ = "0.1.0"

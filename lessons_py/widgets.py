@@ -99,9 +99,10 @@ class FigureExplorer(w.VBox):
     as a one-line message instead of a traceback. The figure is shown as a PNG
     ``<img>`` whose alt text, ``alt(**values)`` (or a fixed string), describes it.
 
-    Speed: with ``dynamic=[artists]`` only those artists are redrawn over a cached
-    background (blitting), so a redraw costs a few milliseconds instead of a full
-    render; an ``update`` that changes anything else (limits, labels) must call
+    Speed: without ``dynamic`` the whole figure is drawn at every change. With
+    ``dynamic=[artists]`` only those artists are redrawn over a cached background
+    (blitting), so a redraw costs a few milliseconds instead of a full render; an
+    ``update`` that then changes anything else (limits, labels) must call
     :meth:`invalidate` so the background is drawn again.
     """
 
@@ -139,7 +140,9 @@ class FigureExplorer(w.VBox):
 
     def render(self):
         """Draw the figure into the ``<img>`` shown by the widget."""
-        if self._background is None:
+        if not self.dynamic:
+            self.canvas.draw()  # no dynamic artists declared: draw everything every time
+        elif self._background is None:
             self.canvas.draw()  # everything but the dynamic artists
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
         else:

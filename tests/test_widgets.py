@@ -97,3 +97,29 @@ def test_each_optimizer_has_its_own_colour_blind_safe_colour():
     assert plotting.color("GD") == plotting.color("SGD")
     assert plotting.color("something new") == plotting.COLORS["other"]
     assert len(set(map(tuple, plotting.shades(5)))) == 5
+
+
+def test_an_explorer_without_dynamic_artists_redraws_everything():
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots()
+    (line,) = ax.plot([0, 1], [0, 0])
+
+    def update(k):
+        line.set_ydata([0, k])
+        ax.set_ylim(-1, max(1, k))
+
+    ex = FigureExplorer(fig, update, {"k": w.IntSlider(value=0, min=0, max=5)})
+    first = ex.view.value
+    ex.controls["k"].value = 3
+    assert ex.view.value != first
+
+
+def test_blitted_explorer_redraws_its_dynamic_artists():
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots()
+    (line,) = ax.plot([0, 1], [0, 0])
+    ex = FigureExplorer(fig, lambda k: line.set_ydata([0, k / 10]),
+                        {"k": w.IntSlider(value=0, min=0, max=5)}, dynamic=[line])
+    first = ex.view.value
+    ex.controls["k"].value = 4
+    assert ex.view.value != first and line.get_animated()
