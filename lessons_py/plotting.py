@@ -1,7 +1,10 @@
 """Figures in the book's style: one colour-blind-safe colour per optimizer, everywhere.
 
-The palette is Okabe & Ito's (2008), designed to stay distinguishable under
-the common colour-vision deficiencies; yellow is left out (too pale on white).
+The first-order methods use Okabe & Ito's palette (2008), designed to stay
+distinguishable under the common colour-vision deficiencies (yellow is left out:
+too pale on white); the second-order and variance-reduced methods, which share
+figures with few of those, use colours from Paul Tol's colour-blind-safe "muted"
+scheme.
 """
 
 import matplotlib.pyplot as plt
@@ -17,9 +20,16 @@ COLORS = {
     "rmsprop": "#CC79A7",   # reddish purple
     "adam": "#0072B2",      # blue
     "adamw": "#D55E00",     # vermillion
+    "newton": "#332288",    # indigo (Tol)
+    "newton-cg": "#117733",  # green (Tol)
+    "l-bfgs": "#882255",    # wine (Tol)
+    "svrg": "#44AA99",      # teal (Tol)
+    "saga": "#999933",      # olive (Tol)
+    "sag": "#AA4499",       # purple (Tol)
     "other": "#7F7F7F",     # grey
 }
-_ALIASES = {"gd": "sgd", "heavy ball": "momentum", "sgd+momentum": "momentum", "nag": "nesterov"}
+_ALIASES = {"gd": "sgd", "heavy ball": "momentum", "sgd+momentum": "momentum", "nag": "nesterov",
+            "lbfgs": "l-bfgs", "newton_cg": "newton-cg"}
 
 
 def color(name):

@@ -84,7 +84,9 @@ def importance_probabilities(objective):
 
     With these, the reweighted estimate :math:`\nabla f_i / (n p_i)` has
     smoothness :math:`\bar L = \frac1n \sum_j L_j` instead of :math:`\max_j L_j`:
-    examples with large gradients are drawn more often and scaled down.
+    examples with large smoothness constants are drawn more often and scaled
+    down. That lowers the variance only where gradient sizes follow the
+    :math:`L_i` (far from the optimum, and for SVRG's differences), not everywhere.
     """
     L = np.asarray(objective.example_smoothness(), dtype=np.float64)
     return L / L.sum()

@@ -90,7 +90,8 @@ def test_an_update_that_fails_shows_a_message_not_a_traceback():
 
 
 def test_each_optimizer_has_its_own_colour_blind_safe_colour():
-    names = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW"]
+    names = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW", "Newton",
+             "Newton-CG", "L-BFGS", "SVRG", "SAGA", "SAG"]
     colours = [plotting.color(n) for n in names]
     assert len(set(colours)) == len(names)
     assert plotting.color("adam") == plotting.color("Adam") == "#0072B2"
