@@ -9,6 +9,8 @@ Modules, one concept each:
 * :mod:`lessons_py.mlp`: a small MLP with hand-written backprop and the bundled digits data;
 * :mod:`lessons_py.schedules`: learning-rate schedules, as torch.optim.lr_scheduler;
 * :mod:`lessons_py.clipping`: gradient clipping by value and by norm;
+* :mod:`lessons_py.lr_finder`: the learning-rate range test;
+* :mod:`lessons_py.diagnose`: the "diagnose this loss curve" exercise;
 * :mod:`lessons_py.second_order`: Newton, Newton-CG and L-BFGS;
 * :mod:`lessons_py.variance_reduction`: SVRG, SAGA, SAG and importance sampling;
 * :mod:`lessons_py.loop`: :func:`run`, which trains and records a run;
@@ -16,10 +18,10 @@ Modules, one concept each:
 * :mod:`lessons_py.widgets`: interactive exercises.
 """
 
-from . import (adaptive, clipping, mlp, momentum, objectives, optim, plotting, schedules,
-               second_order, variance_reduction)
+from . import (adaptive, clipping, diagnose, lr_finder, mlp, momentum, objectives, optim, plotting,
+               schedules, second_order, variance_reduction)
 from .loop import Record, minibatches, run
 
-__all__ = ["adaptive", "clipping", "mlp", "momentum", "objectives", "optim", "plotting", "schedules", "second_order",
+__all__ = ["adaptive", "clipping", "diagnose", "lr_finder", "mlp", "momentum", "objectives", "optim", "plotting", "schedules", "second_order",
            "variance_reduction", "Record", "minibatches", "run"]
 __version__ = "0.1.0"

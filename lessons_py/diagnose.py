@@ -1,0 +1,150 @@
+"""Diagnose a loss curve: an exercise that shows a curve and grades a cause and a fix.
+
+The curves come from real runs with a known cause (a learning rate too high,
+no warmup, rare huge gradients, ...). The reader picks the cause and the fix;
+:func:`grade` answers with a sentence, and nothing here ever raises at the
+reader, whatever is selected::
+
+    cases = [Case("A", rec.step, rec.loss - best, cause="too high", fix="lower",
+                  explanation="The loss grows by a constant factor per step ...")]
+    DiagnosisExercise(cases, causes={"too high": "learning rate too high", ...},
+                      fixes={"lower": "lower the learning rate", ...})
+
+The grading (:func:`grade`) is plain Python, tested without a browser; the
+widget only wires it to a figure that is updated in place.
+"""
+
+import html
+from dataclasses import dataclass
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .widgets import FigureExplorer
+
+__all__ = ["Case", "grade", "DiagnosisExercise"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One curve to diagnose: where it came from is hidden from the reader until they answer.
+
+    ``step`` and ``loss``: the curve (plotted on a log scale if every value is
+    positive); ``cause`` and ``fix``: keys of the exercise's ``causes`` and
+    ``fixes``; ``also_accepted``: further fix keys that are right too;
+    ``explanation``: shown (as HTML) once the answer is right; ``description``:
+    what the curve looks like in words, the alt text of the figure (for readers
+    who cannot see it).
+    """
+
+    name: str
+    step: np.ndarray
+    loss: np.ndarray
+    cause: str
+    fix: str
+    explanation: str = ""
+    also_accepted: tuple = ()
+    description: str = ""
+
+    def accepts_fix(self, fix):
+        return fix == self.fix or fix in self.also_accepted
+
+
+def grade(case, cause, fix):
+    """Grade a diagnosis. Returns ``(verdict, message)``; never raises.
+
+    ``verdict`` is ``"correct"`` (cause and fix right), ``"fix wrong"`` (cause
+    right, fix not), ``"cause wrong"`` (fix right for another reason, or
+    both wrong) or ``"incomplete"`` (cause or fix not chosen).
+    """
+    if cause is None or fix is None or cause == "" or fix == "":
+        return "incomplete", "Choose a cause and a fix, then press Check."
+    cause_ok, fix_ok = cause == case.cause, case.accepts_fix(fix)
+    if cause_ok and fix_ok:
+        return "correct", "Correct: right cause and right fix."
+    if cause_ok:
+        return "fix wrong", "Right cause, but that fix does not address it. Try another fix."
+    if fix_ok:
+        return "cause wrong", ("That fix would help, but not for the reason you chose: "
+                               "look at the curve again.")
+    return "cause wrong", "Not this cause. Look at where the curve goes wrong: at the start, late, or suddenly?"
+
+
+class DiagnosisExercise(w.VBox):
+    """Pick a curve, read it, choose a cause and a fix, press *Check*.
+
+    ``cases``: a list of :class:`Case`; ``causes`` and ``fixes``: dicts from
+    key to the label the reader sees. Changing the curve redraws the one line
+    of the figure in place and clears the answer.
+    """
+
+    _COLORS = {"correct": "#006400", "incomplete": "#8B4500"}
+
+    def __init__(self, cases, causes, fixes, figsize=(6.5, 3.2), ylabel="loss − min loss"):
+        if not cases:
+            raise ValueError("cases must hold at least one Case")
+        names = [c.name for c in cases]
+        if len(set(names)) != len(names):
+            raise ValueError(f"case names must be unique, got {names}")
+        for c in cases:
+            if c.cause not in causes or not all(f in fixes for f in (c.fix, *c.also_accepted)):
+                raise ValueError(f"case {c.name!r} names a cause or fix that is not offered")
+        self.cases = {c.name: c for c in cases}
+        self.fig, self.ax = plt.subplots(figsize=figsize)
+        (self.line,) = self.ax.plot([], [], color="#0072B2", linewidth=1.5)
+        self.ax.set(xlabel="step", ylabel=ylabel)
+        self.ax.set_title(self._title(names[0]), fontsize=10)  # so the layout leaves room for it
+        self.fig.tight_layout()
+        self.cause = w.RadioButtons(options=[(v, k) for k, v in causes.items()], value=None,
+                                    description="cause", layout=w.Layout(width="auto"))
+        self.fix = w.Dropdown(options=[("choose a fix", None)] + [(v, k) for k, v in fixes.items()],
+                              value=None, description="fix", layout=w.Layout(width="28em"))
+        self.button = w.Button(description="Check", button_style="primary")
+        self.feedback = w.HTML()
+        self.button.on_click(lambda _: self.check())
+        self.ylabel = ylabel
+        picker = w.Dropdown(options=names, value=names[0], description="curve")
+        self.explorer = FigureExplorer(self.fig, self._draw, {"case": picker}, alt=self._alt)
+        super().__init__([self.explorer, self.cause, w.HBox([self.fix, self.button]),
+                          self.feedback])
+
+    @property
+    def case(self):
+        """The case on show."""
+        return self.cases[self.explorer.controls["case"].value]
+
+    def _draw(self, case):
+        c = self.cases[case]
+        loss = np.asarray(c.loss, dtype=np.float64)
+        shown = np.isfinite(loss)
+        self.line.set_data(np.asarray(c.step)[shown], loss[shown])
+        self.ax.set_yscale("log" if np.all(loss[shown] > 0) else "linear")
+        self.ax.relim()
+        self.ax.autoscale_view()
+        self.ax.set_title(self._title(c.name), fontsize=10)
+        if hasattr(self, "feedback"):  # a new curve: clear the previous answer
+            self.cause.value, self.fix.value, self.feedback.value = None, None, ""
+
+    @staticmethod
+    def _title(name):
+        return f"Curve {name}: what went wrong, and what would you change?"
+
+    def _alt(self, case):
+        c = self.cases[case]
+        scale = "log" if self.ax.get_yscale() == "log" else "linear"
+        return f"Curve {c.name}: {self.ylabel} against step, {scale} scale. {c.description}".strip()
+
+    def check(self, cause=None, fix=None):
+        """Grade the current choice (or the given keys), show the feedback, return the verdict."""
+        cause = self.cause.value if cause is None else cause
+        fix = self.fix.value if fix is None else fix
+        try:
+            verdict, message = grade(self.case, cause, fix)
+        except Exception:  # the reader sees a sentence, never a traceback
+            verdict, message = "incomplete", "Could not read that answer: choose again."
+        extra = self.case.explanation if verdict == "correct" else ""
+        color = self._COLORS.get(verdict, "#8B0000")
+        self.feedback.value = (f'<span style="color:{color}"><b>{html.escape(message)}</b></span>'
+                               + (f"<br>{extra}" if extra else ""))
+        return verdict

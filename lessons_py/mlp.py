@@ -1,0 +1,207 @@
+r"""A one-hidden-layer network with hand-written backprop, as a finite sum.
+
+:class:`MLP` is the classifier
+
+.. math::
+    h = \tanh(x W_1 + b_1), \qquad z = h W_2 + b_2, \qquad
+    \ell_i(\theta) = -\log \operatorname{softmax}(z)_{y_i}
+
+with every parameter in one flat vector ``theta = [W1, b1, W2, b2]`` (raveled in
+that order, as in a torch ``state_dict``). It is a
+:class:`~lessons_py.objectives.FiniteSum`, so :mod:`lessons_py.optim` and
+:func:`lessons_py.run` train it unchanged::
+
+    X, y, X_val, y_val = digits(n_train=500, seed=0)
+    net = MLP(X, y, hidden=32)
+    rec = run(optim.AdamW(lr=3e-3), net, net.init(seed=0), 300, batch_size=32)
+    net.accuracy(rec.x[-1], X_val, y_val)
+
+Like every objective, ``theta`` may carry leading axes, shape ``(..., d)``: a
+stack of parameter vectors is a stack of networks, evaluated and
+differentiated at once (one call for a whole hyperparameter sweep).
+:func:`digits` loads scikit-learn's bundled handwritten digits (no download).
+"""
+
+import numpy as np
+
+from . import _checks
+from .objectives import FiniteSum
+
+__all__ = ["MLP", "digits"]
+
+
+class MLP(FiniteSum):
+    """A tanh network with one hidden layer and a softmax cross-entropy loss.
+
+    ``X`` has shape ``(n, d_in)``; ``y`` holds integer labels ``0 .. classes - 1``
+    (``classes`` defaults to ``y.max() + 1``). There is no regularisation term
+    in the loss: weight decay, or an L2 term, is the optimizer's business.
+    """
+
+    name = "MLP"
+
+    def __init__(self, X, y, hidden=32, classes=None):
+        self.X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y)
+        if self.X.ndim != 2 or y.shape != self.X.shape[:1]:
+            raise ValueError(f"X must be (n, d_in) and y (n,), got {self.X.shape} and {y.shape}")
+        if not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
+            raise ValueError("y must hold integer class labels 0, 1, 2, ...")
+        self.hidden = _checks.integer("hidden", hidden, 1)
+        classes = int(y.max()) + 1 if classes is None else classes
+        self.classes = _checks.integer("classes", classes, 2)
+        if y.max() >= self.classes:
+            raise ValueError(f"labels must lie in [0, {self.classes - 1}], got {y.max()}")
+        self.y = y
+        self.n, self.d_in = self.X.shape
+        H, C = self.hidden, self.classes
+        self.shapes = {"W1": (self.d_in, H), "b1": (H,), "W2": (H, C), "b2": (C,)}
+        self.dim = sum(int(np.prod(s)) for s in self.shapes.values())
+
+    # ------------------------------------------------------------------ parameters
+
+    def unpack(self, theta):
+        """The layers of ``theta`` (shape ``(..., dim)``) as a dict of views, leading axes kept."""
+        theta = self._x(theta)
+        lead, parts, start = theta.shape[:-1], {}, 0
+        for name, shape in self.shapes.items():
+            size = int(np.prod(shape))
+            parts[name] = theta[..., start:start + size].reshape(lead + shape)
+            start += size
+        return parts
+
+    def init(self, seed):
+        """torch's default ``nn.Linear`` initialisation, seeded: every weight and bias of a
+        layer with ``fan_in`` inputs is uniform on ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]``."""
+        rng = np.random.default_rng(seed)
+        fan_in = {"W1": self.d_in, "b1": self.d_in, "W2": self.hidden, "b2": self.hidden}
+        return np.concatenate([
+            rng.uniform(-1, 1, size=int(np.prod(shape))) / np.sqrt(fan_in[name])
+            for name, shape in self.shapes.items()])
+
+    def weight_mask(self):
+        """1.0 on the weight matrices, 0.0 on the biases (shape ``(dim,)``).
+
+        ``weight_decay=lam * net.weight_mask()`` decays weights but not biases,
+        the usual practice."""
+        return np.concatenate([np.full(int(np.prod(s)), float(name.startswith("W")))
+                               for name, s in self.shapes.items()])
+
+    # ------------------------------------------------------------------ forward and backward
+
+    def _data(self, X, y=None):
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.d_in:
+            raise ValueError(f"X must have shape (n, {self.d_in}), got {X.shape}")
+        if y is None:
+            return X
+        y = np.asarray(y)
+        if y.shape != X.shape[:1]:
+            raise ValueError(f"y must have shape ({len(X)},) to match X, got {y.shape}")
+        return X, y
+
+    def _forward(self, theta, X):
+        """Layers, hidden activations h and class scores z for the rows of X."""
+        p = self.unpack(theta)
+        h = np.tanh(_matmul(X, p["W1"]) + p["b1"][..., None, :])  # (..., b, H)
+        z = h @ p["W2"] + p["b2"][..., None, :]                  # (..., b, C)
+        return p, h, z
+
+    def logits(self, theta, X):
+        """Class scores z, shape ``(..., n, classes)`` for ``X`` of shape ``(n, d_in)``."""
+        return self._forward(theta, self._data(X))[2]
+
+    def predict(self, theta, X):
+        """The most likely class of every row of ``X``."""
+        return np.argmax(self.logits(theta, X), axis=-1)
+
+    def accuracy(self, theta, X, y):
+        """Fraction of rows of ``X`` classified correctly (shape ``(...)``)."""
+        return self.evaluate(theta, X, y)["accuracy"]
+
+    def cross_entropy(self, theta, X, y):
+        """Mean cross-entropy on any data ``(X, y)``: validation loss, for instance."""
+        return self.evaluate(theta, X, y)["loss"]
+
+    def evaluate(self, theta, X, y):
+        """``{"loss": mean cross-entropy, "accuracy": fraction correct}`` on ``(X, y)``,
+        from a single forward pass."""
+        X, y = self._data(X, y)
+        z = self._forward(theta, X)[2]
+        return {"loss": self._cross_entropy(z, y)[0],
+                "accuracy": np.mean(np.argmax(z, axis=-1) == y, axis=-1)}
+
+    def loss(self, theta):
+        """Mean cross-entropy on the training set."""
+        return self._loss_and_grad(theta, self.X, self.y, grad=False)
+
+    def grad(self, theta):
+        return self._loss_and_grad(theta, self.X, self.y)[1]
+
+    def batch_grad(self, theta, idx):
+        idx = self._idx(idx)
+        return self._loss_and_grad(theta, self.X[idx], self.y[idx])[1]
+
+    def per_example_grads(self, theta):
+        theta = self._x(theta)
+        return self.batch_grad(theta[..., None, :], np.arange(self.n)[:, None])
+
+    def _cross_entropy(self, z, y):
+        """Mean of -log softmax(z)_y over the rows, and softmax(z) minus the one-hot labels."""
+        z = z - z.max(axis=-1, keepdims=True)                 # softmax is shift-invariant
+        log_p = z - np.log(np.sum(np.exp(z), axis=-1, keepdims=True))
+        onehot = y[..., None] == np.arange(self.classes)      # (..., b, C)
+        loss = -np.sum(np.where(onehot, log_p, 0.0), axis=(-2, -1)) / z.shape[-2]
+        return loss, np.exp(log_p) - onehot
+
+    def _loss_and_grad(self, theta, X, y, grad=True):
+        """Mean loss over the rows of X (and its gradient): forward, then backward by hand.
+
+        ``theta`` has shape ``(..., dim)`` and ``X`` shape ``(..., b, d_in)``;
+        their leading axes broadcast.
+        """
+        p, h, z = self._forward(theta, X)
+        loss, error = self._cross_entropy(z, y)
+        if not grad:
+            return loss
+        # backward: dL/dz = (softmax(z) - onehot(y)) / b, then the chain rule layer by layer
+        dz = error / X.shape[-2]                              # (..., b, C)
+        dW2 = np.swapaxes(h, -1, -2) @ dz                     # (..., H, C)
+        db2 = dz.sum(axis=-2)
+        W2_T = np.ascontiguousarray(np.swapaxes(p["W2"], -1, -2))  # contiguous: fast matmul
+        da = (dz @ W2_T) * (1 - h * h)                        # tanh' = 1 - tanh²
+        dW1 = np.swapaxes(X, -1, -2) @ da                     # (..., d_in, H)
+        db1 = da.sum(axis=-2)
+        lead = dz.shape[:-2]  # every gradient has the broadcast leading axes of dz
+        return loss, np.concatenate([d.reshape(lead + (-1,)) for d in (dW1, db1, dW2, db2)],
+                                    axis=-1)
+
+
+def _matmul(X, W):
+    """``X @ W``; when one data matrix ``X`` meets a stack of weights, as a single BLAS call."""
+    if X.ndim == 2 and W.ndim > 2:  # (n, i) with (..., i, h): (n, ..., h), then move n
+        return np.ascontiguousarray(np.moveaxis(np.tensordot(X, W, axes=([1], [-2])), 0, -2))
+    return X @ W
+
+
+def digits(n_train=1000, seed=0):
+    """scikit-learn's 8×8 handwritten digits (1797 images, 10 classes), split and standardised.
+
+    A seeded random permutation puts ``n_train`` images in the training set and
+    the rest in the validation set. Each of the 64 pixels is standardised with
+    the *training* mean and standard deviation (pixels that are constant in
+    training are only centred). Returns ``(X_train, y_train, X_val, y_val)``.
+    The data ship inside scikit-learn: nothing is downloaded.
+    """
+    from sklearn.datasets import load_digits  # imported here: only this loader needs it
+
+    X, y = load_digits(return_X_y=True)
+    n_train = _checks.integer("n_train", n_train, 1)
+    if n_train >= len(y):
+        raise ValueError(f"n_train must lie in [1, {len(y) - 1}], got {n_train}")
+    order = np.random.default_rng(seed).permutation(len(y))
+    train, val = order[:n_train], order[n_train:]
+    mean, std = X[train].mean(axis=0), X[train].std(axis=0)
+    std[std == 0] = 1.0
+    X = (X - mean) / std
+    return X[train], y[train], X[val], y[val]

@@ -1,0 +1,240 @@
+r"""Momentum: the heavy ball in its three textbook conventions, Nesterov's look-ahead
+form, their theory on quadratics, and a vectorised sweep over (lr, momentum).
+
+The optimizer used everywhere else in the book is :class:`lessons_py.optim.SGD`
+(torch's form, learning rate *outside* the buffer). This module holds what a
+chapter needs to *compare* forms and to check the theory:
+
+* :class:`HeavyBall`: one heavy-ball step in any of the three conventions;
+* :func:`nesterov_lookahead`: Nesterov's method with the gradient taken at the
+  look-ahead point (it needs the gradient function, not just a gradient);
+* :func:`quadratic_rate`, :func:`optimal_gd`, :func:`optimal_heavy_ball`: the
+  asymptotic contraction factor on a quadratic, and the tunings that minimise it;
+* :func:`measured_rate`: the per-step contraction read off a run;
+* :func:`sweep`: many (lr, momentum) runs at once with array hyperparameters;
+* :func:`lessard_example`: a strongly convex function on which the heavy ball,
+  tuned as for a quadratic, cycles for ever (Lessard, Recht & Packard, 2016).
+"""
+
+import numpy as np
+
+from . import _checks
+from .objectives import Objective
+from .optim import SGD, Optimizer
+
+__all__ = ["CONVENTIONS", "HeavyBall", "nesterov_lookahead", "quadratic_rate", "optimal_gd",
+           "optimal_heavy_ball", "measured_rate", "sweep", "lessard_example"]
+
+CONVENTIONS = ("lr_outside", "lr_inside", "lr_inside_negated")
+
+
+class HeavyBall(Optimizer):
+    r"""Heavy-ball momentum in one of the three conventions found in textbooks and code.
+
+    .. math::
+        \texttt{lr\_outside:}\quad & v_t = \beta v_{t-1} + g_t,
+            & \theta_t &= \theta_{t-1} - \eta_t v_t
+            \qquad\text{(torch.optim.SGD, lessons\_py.optim.SGD)} \\
+        \texttt{lr\_inside:}\quad & v_t = \beta v_{t-1} + \eta_t g_t,
+            & \theta_t &= \theta_{t-1} - v_t \\
+        \texttt{lr\_inside\_negated:}\quad & v_t = \beta v_{t-1} - \eta_t g_t,
+            & \theta_t &= \theta_{t-1} + v_t
+            \qquad\text{(Sutskever et al., 2013; Keras)}
+
+    with :math:`v_0 = 0`. For a constant :math:`\eta` the velocities are
+    :math:`\eta v`, :math:`-\eta v` of the first form and all three give the same
+    iterates. Once :math:`\eta_t` changes they do not: ``lr_outside`` rescales the
+    whole accumulated velocity by the new rate at once, the other two only
+    weight *new* gradients by it. ``lr_inside_negated`` is ``lr_inside`` with the
+    sign of :math:`v` flipped, so those two agree for every schedule.
+
+    State: ``t`` and ``v`` (the velocity or buffer of the chosen form).
+    Arguments: ``lr=1e-3``, ``momentum=0.9`` (in [0, 1)), ``convention="lr_outside"``.
+    """
+
+    _state = ("v",)
+
+    def __init__(self, lr=1e-3, momentum=0.9, convention="lr_outside"):
+        if convention not in CONVENTIONS:
+            raise ValueError(f"convention must be one of {CONVENTIONS}, got {convention!r}")
+        self.momentum = momentum
+        self.convention = convention
+        super().__init__(lr)
+        self._check()
+
+    def _hyperparameters(self):
+        return {"lr": self.lr, "momentum": self.momentum}
+
+    def _check(self):
+        _checks.in_range("lr", self.lr)
+        _checks.in_range("momentum", self.momentum, 0.0, 1.0, high_open=True)
+
+    def _update(self, x, g):
+        beta, lr = self.momentum, self.lr
+        if self.v is None:
+            self.v = np.zeros_like(x)
+        if self.convention == "lr_outside":
+            self.v = beta * self.v + g
+            return x - lr * self.v
+        if self.convention == "lr_inside":
+            self.v = beta * self.v + lr * g
+            return x - self.v
+        self.v = beta * self.v - lr * g  # lr_inside_negated
+        return x + self.v
+
+
+def nesterov_lookahead(grad, x0, lr, momentum, steps):
+    r"""Nesterov's accelerated gradient with the gradient taken at the look-ahead point.
+
+    .. math::
+        v_t = \beta v_{t-1} + \nabla f(\theta_{t-1} - \eta\beta v_{t-1}), \qquad
+        \theta_t = \theta_{t-1} - \eta v_t, \qquad v_0 = 0 .
+
+    This is the form of Sutskever et al. (2013) with the learning rate outside
+    the buffer: first jump by the momentum, then correct with the gradient found
+    there. ``torch.optim.SGD(nesterov=True)`` runs the same method in the
+    variables :math:`x_t = \theta_t - \eta\beta v_t` (the look-ahead points), with
+    the same buffer :math:`b_t = v_t`.
+
+    ``grad`` is the gradient function (e.g. ``objective.grad``). Returns
+    ``(theta, v)``, arrays of shape ``(steps + 1, *x0.shape)``; entry 0 is the start.
+    """
+    steps = _checks.integer("steps", steps, 0)
+    _checks.in_range("lr", lr)
+    _checks.in_range("momentum", momentum, 0.0, 1.0, high_open=True)
+    theta = np.asarray(x0, dtype=np.float64).copy()
+    v = np.zeros_like(theta)
+    thetas, vs = [theta], [v]
+    for _ in range(steps):
+        lookahead = theta - lr * momentum * v
+        v = momentum * v + np.asarray(grad(lookahead), dtype=np.float64)
+        theta = theta - lr * v
+        thetas.append(theta)
+        vs.append(v)
+    return np.array(thetas), np.array(vs)
+
+
+def quadratic_rate(lr, momentum, eigenvalues, nesterov=False):
+    r"""Asymptotic contraction factor per step of (Nesterov) momentum on a quadratic.
+
+    Along an eigenvector with eigenvalue :math:`\lambda` the error obeys a
+    two-term recursion whose characteristic polynomial is
+
+    .. math::
+        \text{heavy ball: } z^2 - (1 + \beta - \eta\lambda)\, z + \beta, \qquad
+        \text{Nesterov: } z^2 - (1 + \beta)(1 - \eta\lambda)\, z + \beta(1 - \eta\lambda).
+
+    The factor is the largest root modulus over all eigenvalues; the method
+    converges iff it is below 1 (for the heavy ball: :math:`0 < \eta\lambda < 2(1 + \beta)`).
+    ``lr`` and ``momentum`` may be arrays (they broadcast against each other);
+    the result has their broadcast shape. ``momentum = 0`` is gradient descent.
+    """
+    lam = np.asarray(eigenvalues, dtype=np.float64)
+    eta = np.asarray(lr, dtype=np.float64)[..., None]
+    beta = np.asarray(momentum, dtype=np.float64)[..., None]
+    if nesterov:
+        a, c = (1 + beta) * (1 - eta * lam), beta * (1 - eta * lam)
+    else:
+        a, c = 1 + beta - eta * lam, beta * np.ones_like(eta * lam)
+    root = np.sqrt(a * a - 4 * c + 0j)
+    radius = np.maximum(np.abs(a + root), np.abs(a - root)) / 2
+    return radius.max(axis=-1)
+
+
+def optimal_gd(mu, L):
+    r"""The best constant step for gradient descent on eigenvalues in [μ, L] and its factor:
+    :math:`\eta = 2/(\mu + L)`, rate :math:`(\kappa - 1)/(\kappa + 1)`."""
+    _checks.in_range("mu", mu, 0.0, low_open=True)
+    _checks.in_range("L", L, mu)
+    kappa = L / mu
+    return 2.0 / (mu + L), (kappa - 1) / (kappa + 1)
+
+
+def optimal_heavy_ball(mu, L):
+    r"""Polyak's optimal heavy-ball tuning for eigenvalues in [μ, L]:
+    :math:`\eta = 4/(\sqrt L + \sqrt\mu)^2`,
+    :math:`\beta = \big((\sqrt\kappa - 1)/(\sqrt\kappa + 1)\big)^2`,
+    rate :math:`\sqrt\beta = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)`.
+    Returns ``(lr, momentum, rate)``."""
+    _checks.in_range("mu", mu, 0.0, low_open=True)
+    _checks.in_range("L", L, mu)
+    root_kappa = np.sqrt(L / mu)
+    rate = (root_kappa - 1) / (root_kappa + 1)
+    return 4.0 / (np.sqrt(L) + np.sqrt(mu)) ** 2, rate**2, rate
+
+
+def measured_rate(errors, start=None, stop=None):
+    r"""Per-step contraction factor of a run: :math:`e^{s}`, with :math:`s` the least-squares
+    slope of :math:`\log \text{errors}[t]` against :math:`t` for ``start <= t < stop``
+    (default: the second half of the run). ``errors`` are distances to the minimiser, one per
+    step."""
+    errors = np.asarray(errors, dtype=np.float64)
+    start = len(errors) // 2 if start is None else start
+    stop = len(errors) if stop is None else stop
+    t = np.arange(start, stop)
+    if len(t) < 2 or np.any(errors[start:stop] <= 0):
+        raise ValueError(f"need at least 2 positive errors in [{start}, {stop}), got {len(t)}")
+    slope = np.polyfit(t, np.log(errors[start:stop]), 1)[0]
+    return float(np.exp(slope))
+
+
+def sweep(objective, x0, lr, momentum, steps, nesterov=False):
+    r"""Run ``optim.SGD(lr, momentum, nesterov)`` for every (lr, momentum) pair at once.
+
+    ``lr`` and ``momentum`` are arrays of one shape ``S`` (e.g. from ``np.meshgrid``);
+    every pair starts from ``x0`` and takes ``steps`` full-gradient steps, all in
+    one optimizer whose hyperparameters have shape ``(runs, 1)``. Returns
+    ``(loss, diverged)``, both of shape ``S``: the loss after the last step, and
+    a mask of runs whose parameters or loss stopped being finite or whose loss
+    ended above the start loss.
+    """
+    lr, momentum = np.broadcast_arrays(np.asarray(lr, dtype=np.float64),
+                                       np.asarray(momentum, dtype=np.float64))
+    steps = _checks.integer("steps", steps, 0)
+    x0 = np.asarray(x0, dtype=np.float64)
+    x = np.tile(x0, (lr.size, 1))
+    opt = SGD(lr=lr.reshape(-1, 1), momentum=momentum.reshape(-1, 1), nesterov=nesterov)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(steps):
+            x = opt.step(x, objective.grad(x))
+        loss = objective.loss(x)
+        diverged = ~np.isfinite(loss) | ~np.all(np.isfinite(x), axis=-1) \
+            | (loss > objective.loss(x0))
+    return loss.reshape(lr.shape), diverged.reshape(lr.shape)
+
+
+class _PiecewiseQuadratic(Objective):
+    """f(x) = 25x²/2 (x < 1), x²/2 + 24x − 12 (1 ≤ x < 2), 25x²/2 − 24x + 36 (x ≥ 2)."""
+
+    name = "Lessard-Recht-Packard example"
+    dim = 1
+    mu, L = 1.0, 25.0
+    minimizer = np.zeros(1)
+
+    def loss(self, x):
+        u = self._x(x)[..., 0]
+        return np.where(u < 1, 12.5 * u**2,
+                        np.where(u < 2, 0.5 * u**2 + 24 * u - 12, 12.5 * u**2 - 24 * u + 36))
+
+    def grad(self, x):
+        u = self._x(x)[..., 0]
+        return np.where(u < 1, 25 * u, np.where(u < 2, u + 24, 25 * u - 24))[..., None]
+
+    def hessian(self, x):
+        u = self._x(x)[..., 0]
+        return np.where((u >= 1) & (u < 2), 1.0, 25.0)[..., None, None]
+
+
+def lessard_example():
+    r"""A 1-D strongly convex function (μ = 1, L = 25, minimum 0 at 0) on which the
+    heavy ball with :func:`optimal_heavy_ball` parameters (η = 1/9, β = 4/9)
+    falls into a 3-cycle instead of converging (Lessard, Recht & Packard, 2016).
+
+    .. math::
+        f(x) = \begin{cases} \tfrac{25}{2}x^2 & x < 1 \\
+        \tfrac12 x^2 + 24x - 12 & 1 \le x < 2 \\
+        \tfrac{25}{2}x^2 - 24x + 36 & x \ge 2 \end{cases}
+
+    :math:`f` is continuously differentiable with :math:`1 \le f'' \le 25`.
+    """
+    return _PiecewiseQuadratic()
