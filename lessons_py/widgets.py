@@ -9,6 +9,7 @@ is plain Python, tested without a browser.
 import base64
 import html
 import io
+import weakref
 from fractions import Fraction
 
 import ipywidgets as w
@@ -20,7 +21,17 @@ from PIL import Image
 from .plotting import contour, path
 
 __all__ = ["parse_number", "check_answer", "NumericQuestion", "FigureExplorer",
-           "TrajectoryExplorer"]
+           "TrajectoryExplorer", "reset_all"]
+
+_EXERCISES = weakref.WeakSet()  # every question and explorer made in this kernel
+
+
+def reset_all():
+    """Return every exercise to the state a reader first sees: questions blank, controls
+    at their initial values. Chapters call it in a hidden last cell, after the hidden
+    checks have typed answers and moved sliders, so the static page shows fresh widgets."""
+    for exercise in list(_EXERCISES):
+        exercise.reset()
 
 
 def parse_number(text):
@@ -77,9 +88,21 @@ class NumericQuestion(w.VBox):
                           layout=w.Layout(width="12em"))
         self.button = w.Button(description="Check", button_style="primary")
         self.feedback = w.HTML()
+        self._resetting = False
         self.button.on_click(lambda _: self.check(self.box.value))
-        self.box.observe(lambda change: self.check(change["new"]), names="value")
+        self.box.observe(lambda change: None if self._resetting else self.check(change["new"]),
+                         names="value")
         super().__init__([w.HTML(prompt), w.HBox([self.box, self.button]), self.feedback])
+        _EXERCISES.add(self)
+
+    def reset(self):
+        """Blank answer, no feedback."""
+        self._resetting = True
+        try:
+            self.box.value = ""
+        finally:
+            self._resetting = False
+        self.feedback.value = ""
 
     def check(self, text):
         """Grade ``text``, show the feedback and return the verdict."""
@@ -119,7 +142,14 @@ class FigureExplorer(w.VBox):
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         super().__init__([w.HBox(list(self.controls.values())), self.message, self.view])
+        self._initial = self.values
         self._on_change()
+        _EXERCISES.add(self)
+
+    def reset(self):
+        """Put every control back to its initial value (and redraw)."""
+        for name, value in self._initial.items():
+            self.controls[name].value = value
 
     @property
     def values(self):
@@ -194,15 +224,18 @@ class TrajectoryExplorer(FigureExplorer):
         if limits != (self.ax_loss.get_xlim(), self.ax_loss.get_ylim()):
             self.ax_loss.set(xlim=limits[0], ylim=limits[1])
             self.invalidate()
-        settings = ", ".join(f"{k} = {v:g}" for k, v in values.items())
-        self.ax_path.set_title(settings, fontsize=10)
+        self.ax_path.set_title(self._settings(values), fontsize=10)
         self.ax_loss.set_title(record.status, fontsize=10,
                                color="#8B0000" if record.diverged else "black")
         self.record = record
         return f"Diverged: {record.status}." if record.diverged else ""
 
+    def _settings(self, values):
+        """"η = 0.05, batch b = 32": each control's label (its description) and value."""
+        return ", ".join(f"{self.controls[k].description or k} = {v:g}" for k, v in values.items())
+
     def _describe(self, **values):
-        settings = ", ".join(f"{k} = {v:g}" for k, v in values.items())
+        settings = self._settings(values)
         status = self.record.status if hasattr(self, "record") else "not run"
         return (f"Left: level sets of the {self.objective.name} objective with the optimizer's "
                 f"path for {settings}. Right: the loss gap against the step, log scale; "

@@ -50,7 +50,7 @@ def make_explorer():
     return TrajectoryExplorer(
         problem,
         lambda lr: run(optim.SGD(lr=lr), problem, [1.0, 1.0], 50),
-        {"lr": w.FloatSlider(value=0.005, min=0.001, max=0.012, step=0.001)},
+        {"lr": w.FloatSlider(value=0.005, min=0.001, max=0.012, step=0.001, description="η")},
         xlim=(-1.5, 1.5), ylim=(-1.5, 1.5))
 
 
@@ -63,7 +63,8 @@ def test_moving_a_slider_redraws_the_path_in_place():
     assert ex.line is line and not np.array_equal(before, after)
     assert ex.record.x.shape == after.shape
     np.testing.assert_allclose(after[1], [1 - 0.009 * 2, 1 - 0.009 * 200])
-    assert "lr = 0.009" in ex.view.value and 'src="data:image/png;base64,' in ex.view.value
+    assert "η = 0.009" in ex.view.value and 'src="data:image/png;base64,' in ex.view.value
+    assert ex.ax_path.get_title() == "η = 0.009"
 
 
 def test_diverging_setting_is_said_in_the_title_not_raised():
@@ -124,3 +125,16 @@ def test_blitted_explorer_redraws_its_dynamic_artists():
     first = ex.view.value
     ex.controls["k"].value = 4
     assert ex.view.value != first and line.get_animated()
+
+
+def test_reset_all_returns_questions_and_explorers_to_their_first_state():
+    from lessons_py.widgets import reset_all
+    q = NumericQuestion("?", 0.01)
+    ex = make_explorer()
+    first_view = ex.view.value
+    q.box.value = "banana"
+    ex.controls["lr"].value = 0.011
+    assert q.feedback.value and ex.view.value != first_view
+    reset_all()
+    assert q.box.value == "" and q.feedback.value == ""
+    assert ex.controls["lr"].value == 0.005 and ex.view.value == first_view
