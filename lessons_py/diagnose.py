@@ -21,7 +21,7 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .widgets import FigureExplorer
+from .widgets import _EXERCISES, FigureExplorer
 
 __all__ = ["Case", "grade", "DiagnosisExercise"]
 
@@ -108,6 +108,12 @@ class DiagnosisExercise(w.VBox):
         self.explorer = FigureExplorer(self.fig, self._draw, {"case": picker}, alt=self._alt)
         super().__init__([self.explorer, self.cause, w.HBox([self.fix, self.button]),
                           self.feedback])
+        _EXERCISES.add(self)
+
+    def reset(self):
+        """First curve, no answer, no feedback (``widgets.reset_all`` calls it)."""
+        self.explorer.reset()
+        self.cause.value, self.fix.value, self.feedback.value = None, None, ""
 
     @property
     def case(self):

@@ -92,3 +92,16 @@ def test_bad_exercises_are_refused_when_built(cases):
         DiagnosisExercise([cases[0], cases[0]], CAUSES, FIXES)
     with pytest.raises(ValueError, match="not offered"):
         DiagnosisExercise(cases, {"high": "too high"}, FIXES)
+
+
+def test_reset_all_clears_a_diagnosis_exercise(cases):
+    from lessons_py.widgets import reset_all
+    ex = DiagnosisExercise(cases, CAUSES, FIXES)
+    first = ex.explorer.controls["case"].value
+    names = list(ex.cases)
+    ex.explorer.controls["case"].value = names[-1]
+    ex.check(cause=ex.case.cause, fix=ex.case.fix)
+    assert ex.feedback.value
+    reset_all()
+    assert ex.explorer.controls["case"].value == first
+    assert ex.cause.value is None and ex.fix.value is None and ex.feedback.value == ""
