@@ -15,6 +15,7 @@ import pytest
 from .conftest import ROOT
 
 CHAPTERS = sorted(p.name for p in (ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
+SHOTS = ROOT / "_build" / "screenshots"
 
 
 def _free_port():
@@ -59,16 +60,33 @@ def _figure_src(page):
         .map(i => i.src.length + ':' + i.src.slice(-64)).join('|')""")
 
 
+def _open_chapter(browser, voila_url, chapter, attempts=2):
+    """Open a chapter in Voilà and wait until its widgets are live. A kernel that fails to
+    start is retried once with a fresh page; the failure message shows what the page said."""
+    for attempt in range(1, attempts + 1):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors = []
+        page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+        try:
+            page.goto(f"{voila_url}/voila/render/{chapter}", timeout=150_000)
+            page.wait_for_selector(".widget-slider .noUi-handle", timeout=150_000)
+            page.wait_for_selector(".widget-html img", timeout=60_000)
+            return page, errors
+        except Exception:
+            shot = SHOTS / f"voila_{chapter}_attempt{attempt}.png"
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shot), full_page=True)
+            said = page.inner_text("body")[:1500]
+            page.close()
+            if attempt == attempts:
+                pytest.fail(f"{chapter}: no live widget after {attempts} attempts; "
+                            f"screenshot {shot}; the page said:\n{said}")
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_slider_redraws_and_answers_get_feedback(browser, voila_url, chapter):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = _open_chapter(browser, voila_url, chapter)
     try:
-        page.goto(f"{voila_url}/voila/render/{chapter}", timeout=240_000)
-        page.wait_for_selector(".widget-slider .noUi-handle", timeout=240_000)
-        page.wait_for_selector(".widget-html img", timeout=60_000)
-
         before = _figure_src(page)
         handle = page.locator(".widget-slider .noUi-handle").first
         handle.focus()
