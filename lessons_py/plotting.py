@@ -10,7 +10,7 @@ scheme.
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["COLORS", "color", "shades", "use_book_style", "contour", "path", "loss_curves"]
+__all__ = ["COLORS", "color", "shades", "use_book_style", "contour", "path"]
 
 COLORS = {
     "sgd": "#000000",       # black
@@ -77,17 +77,3 @@ def path(ax, points, label=None, c=None, **kwargs):
     (line,) = ax.plot(xy[:, 0], xy[:, 1], color=c or color(name), label=name, **style)
     ax.plot(*xy[0], marker="s", color=line.get_color(), markersize=5)
     return line
-
-
-def loss_curves(ax, records, xaxis="step", subtract=None, logy=True, colors=None):
-    """Plot ``loss - subtract`` of each Record against steps or gradient evaluations."""
-    colors = colors or [color(r.label) for r in records]
-    for r, c in zip(records, colors):
-        xs = r.step if xaxis == "step" else r.grad_evals
-        ys = r.loss - (subtract or 0.0)
-        ax.plot(xs, ys, color=c, label=r.label)
-    ax.set(xlabel="step" if xaxis == "step" else "gradient evaluations",
-           ylabel="loss" if subtract is None else "loss − min loss")
-    if logy:
-        ax.set_yscale("log")
-    return ax

@@ -19,9 +19,9 @@ from nbclient import NotebookClient
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 PROBE = r'''
-import gc, json, time
+import json, time
 import numpy as np
-from lessons_py.widgets import FigureExplorer
+from lessons_py.widgets import _EXERCISES, FigureExplorer  # every exercise made in this kernel
 
 def _values(control, k=12):
     options = getattr(control, "options", None)
@@ -37,7 +37,7 @@ def _values(control, k=12):
     return values[:k]
 
 _times, _count = [], 0
-for _ex in [o for o in gc.get_objects() if isinstance(o, FigureExplorer)]:
+for _ex in [e for e in list(_EXERCISES) if isinstance(e, FigureExplorer)]:
     _count += 1
     for _name, _control in _ex.controls.items():
         _start_value = _control.value
