@@ -11,7 +11,8 @@ reader, whatever is selected::
                       fixes={"lower": "lower the learning rate", ...})
 
 The grading (:func:`grade`) is plain Python, tested without a browser; the
-widget only wires it to a figure that is updated in place.
+widget stores its verdict for every choice in the page, so that the browser can
+show it without a kernel.
 """
 
 import html
@@ -21,7 +22,7 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .widgets import _EXERCISES, FigureExplorer
+from .widgets import _EXERCISES, FigureExplorer, linked_stacks, shown
 
 __all__ = ["Case", "grade", "DiagnosisExercise"]
 
@@ -59,7 +60,7 @@ def grade(case, cause, fix):
     both wrong) or ``"incomplete"`` (cause or fix not chosen).
     """
     if cause is None or fix is None or cause == "" or fix == "":
-        return "incomplete", "Choose a cause and a fix, then press Check."
+        return "incomplete", "Choose a cause and a fix."
     cause_ok, fix_ok = cause == case.cause, case.accepts_fix(fix)
     if cause_ok and fix_ok:
         return "correct", "Correct: right cause and right fix."
@@ -71,15 +72,22 @@ def grade(case, cause, fix):
     return "cause wrong", "Not this cause. Look at where the curve goes wrong: at the start, late, or suddenly?"
 
 
+def _offered(key, keys):
+    """Whether ``key`` is None (keep the current choice) or one of ``keys``; never raises."""
+    try:
+        return key is None or key in set(keys)
+    except TypeError:  # an unhashable key cannot be one of them
+        return False
+
+
 class DiagnosisExercise(w.VBox):
-    """Pick a curve, read it, choose a cause and a fix, press *Check*.
+    """Pick a curve, read it, choose a cause and a fix: the feedback appears at once.
 
-    ``cases``: a list of :class:`Case`; ``causes`` and ``fixes``: dicts from
-    key to the label the reader sees. Changing the curve redraws the one line
-    of the figure in place and clears the answer.
+    ``cases``: a list of :class:`Case`; ``causes`` and ``fixes``: dicts from key to the
+    label the reader sees. Every curve's figure and the feedback for every (curve, cause,
+    fix) are drawn and graded (:func:`grade`) in advance and stored in the page, so the
+    exercise answers on the static website with no kernel, exactly as in a live one.
     """
-
-    _COLORS = {"correct": "#006400", "incomplete": "#8B4500"}
 
     def __init__(self, cases, causes, fixes, figsize=(6.5, 3.2), ylabel="loss − min loss"):
         if not cases:
@@ -91,29 +99,27 @@ class DiagnosisExercise(w.VBox):
             if c.cause not in causes or not all(f in fixes for f in (c.fix, *c.also_accepted)):
                 raise ValueError(f"case {c.name!r} names a cause or fix that is not offered")
         self.cases = {c.name: c for c in cases}
+        self.causes, self.fixes = list(causes), [None, *fixes]
         self.fig, self.ax = plt.subplots(figsize=figsize)
         (self.line,) = self.ax.plot([], [], color="#0072B2", linewidth=1.5)
         self.ax.set(xlabel="step", ylabel=ylabel)
         self.ax.set_title(self._title(names[0]), fontsize=10)  # so the layout leaves room for it
         self.fig.tight_layout()
-        self.cause = w.RadioButtons(options=[(v, k) for k, v in causes.items()], value=None,
-                                    description="cause", layout=w.Layout(width="auto"))
-        self.fix = w.Dropdown(options=[("choose a fix", None)] + [(v, k) for k, v in fixes.items()],
-                              value=None, description="fix", layout=w.Layout(width="28em"))
-        self.button = w.Button(description="Check", button_style="primary")
-        self.feedback = w.HTML()
-        self.button.on_click(lambda _: self.check())
         self.ylabel = ylabel
         picker = w.Dropdown(options=names, value=names[0], description="curve")
         self.explorer = FigureExplorer(self.fig, self._draw, {"case": picker}, alt=self._alt)
-        super().__init__([self.explorer, self.cause, w.HBox([self.fix, self.button]),
-                          self.feedback])
+        self.cause = w.RadioButtons(options=[(v, k) for k, v in causes.items()], value=None,
+                                    description="cause", layout=w.Layout(width="auto"))
+        self.fix = w.Dropdown(options=[("choose a fix", None)] + [(v, k) for k, v in fixes.items()],
+                              index=0, description="fix", layout=w.Layout(width="28em"))
+        self.feedback = linked_stacks([picker, self.cause, self.fix], self._feedback)
+        super().__init__([self.explorer, self.cause, self.fix, self.feedback])
         _EXERCISES.add(self)
 
     def reset(self):
         """First curve, no answer, no feedback (``widgets.reset_all`` calls it)."""
         self.explorer.reset()
-        self.cause.value, self.fix.value, self.feedback.value = None, None, ""
+        self.cause.index, self.fix.index = None, 0
 
     @property
     def case(self):
@@ -123,14 +129,12 @@ class DiagnosisExercise(w.VBox):
     def _draw(self, case):
         c = self.cases[case]
         loss = np.asarray(c.loss, dtype=np.float64)
-        shown = np.isfinite(loss)
-        self.line.set_data(np.asarray(c.step)[shown], loss[shown])
-        self.ax.set_yscale("log" if np.all(loss[shown] > 0) else "linear")
+        visible = np.isfinite(loss)
+        self.line.set_data(np.asarray(c.step)[visible], loss[visible])
+        self.ax.set_yscale("log" if np.all(loss[visible] > 0) else "linear")
         self.ax.relim()
         self.ax.autoscale_view()
         self.ax.set_title(self._title(c.name), fontsize=10)
-        if hasattr(self, "feedback"):  # a new curve: clear the previous answer
-            self.cause.value, self.fix.value, self.feedback.value = None, None, ""
 
     @staticmethod
     def _title(name):
@@ -141,16 +145,32 @@ class DiagnosisExercise(w.VBox):
         scale = "log" if self.ax.get_yscale() == "log" else "linear"
         return f"Curve {c.name}: {self.ylabel} against step, {scale} scale. {c.description}".strip()
 
-    def check(self, cause=None, fix=None):
-        """Grade the current choice (or the given keys), show the feedback, return the verdict."""
-        cause = self.cause.value if cause is None else cause
-        fix = self.fix.value if fix is None else fix
-        try:
-            verdict, message = grade(self.case, cause, fix)
-        except Exception:  # the reader sees a sentence, never a traceback
-            verdict, message = "incomplete", "Could not read that answer: choose again."
-        extra = self.case.explanation if verdict == "correct" else ""
+    def _feedback(self, index):
+        """The feedback HTML for (curve, cause, fix) given by their option indices."""
+        case = list(self.cases.values())[index[0]]
+        cause, fix = self.causes[index[1]], self.fixes[index[2]]
+        verdict, message = grade(case, cause, fix)
+        if verdict == "incomplete":  # say what is chosen so far
+            message = f"Cause: {self.cause.options[index[1]][0]}. Choose a fix too."
+        extra = case.explanation if verdict == "correct" else ""
         color = self._COLORS.get(verdict, "#8B0000")
-        self.feedback.value = (f'<span style="color:{color}"><b>{html.escape(message)}</b></span>'
-                               + (f"<br>{extra}" if extra else ""))
-        return verdict
+        return (f'<span style="color:{color}"><b>{html.escape(message)}</b></span>'
+                + (f"<br>{extra}" if extra else ""))
+
+    _COLORS = {"correct": "#006400", "incomplete": "#8B4500"}
+
+    def check(self, cause=None, fix=None):
+        """Choose this cause and fix (keys; the current ones if None) for the curve on show,
+        as a reader would, and return the verdict of :func:`grade`."""
+        if not (_offered(cause, self.causes) and _offered(fix, self.fixes)):
+            return "incomplete"  # not an offered key: nothing changes
+        if cause is not None:
+            self.cause.value = cause
+        if fix is not None:
+            self.fix.value = fix
+        return grade(self.case, self.cause.value, self.fix.value)[0]
+
+    @property
+    def shown(self):
+        """The feedback HTML on show ("" before a cause is chosen)."""
+        return shown(self.feedback)

@@ -1,29 +1,58 @@
-"""ipywidgets exercises: questions that answer at once and sliders that redraw a figure.
+"""ipywidgets exercises that work on the static website as in a live kernel.
 
-Nothing here ever shows a traceback to the reader: an answer that is not a
-number gets a sentence of feedback, and a failed redraw is reported in the
-figure's title. The checking logic (:func:`parse_number`, :func:`check_answer`)
-is plain Python, tested without a browser.
+A static page has no Python to run, so everything a reader can see is computed when
+the chapter executes and stored in the page: an explorer (:class:`FigureExplorer`,
+:class:`TrajectoryExplorer`) draws its figure for every combination of its controls'
+options, a question (:class:`ChoiceQuestion`) writes the feedback of every option.
+``Stack`` widgets linked to the controls (:func:`linked_stacks`) then show the one
+selected, by ``jslink`` in the browser's widget manager, with no kernel, and in a live
+kernel just the same. So the page shows exactly what ``lessons_py`` computed for that
+setting, and :func:`verify_all` checks it again. Frames stay small: the changing lines
+of a figure are an SVG layer (:func:`svg_layer`) over one PNG of the rest.
+
+Nothing here ever shows a traceback to the reader: a setting whose drawing fails says
+so in its caption.
 """
 
 import base64
+import hashlib
 import html
 import io
+import itertools
 import weakref
-from fractions import Fraction
+from dataclasses import dataclass
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
+import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex, to_rgba
+from matplotlib.lines import Line2D
+from matplotlib.markers import MarkerStyle
+from matplotlib.path import Path
+from matplotlib.transforms import Affine2D
 from PIL import Image
 
+from . import _checks
 from .plotting import contour, path
 
-__all__ = ["parse_number", "check_answer", "NumericQuestion", "FigureExplorer",
-           "TrajectoryExplorer", "reset_all"]
+__all__ = ["Option", "ChoiceQuestion", "selection_slider", "log_slider", "linear_slider",
+           "svg_layer", "linked_stacks", "shown", "FigureExplorer", "TrajectoryExplorer",
+           "verify_all", "reset_all"]
 
 _EXERCISES = weakref.WeakSet()  # every question and explorer made in this kernel
+
+
+def verify_all(k=5, seed=0):
+    """Check every explorer made in this kernel with :meth:`FigureExplorer.verify`; raise
+    AssertionError naming the settings whose stored frame is not what the code draws.
+    Returns the number of explorers checked. Chapters call it in a hidden last cell."""
+    explorers = [e for e in list(_EXERCISES) if isinstance(e, FigureExplorer)]
+    for explorer in explorers:
+        wrong = explorer.verify(k, seed)
+        assert not wrong, f"stored frames differ from a new drawing for {wrong}"
+    return len(explorers)
 
 
 def reset_all():
@@ -34,209 +63,496 @@ def reset_all():
         exercise.reset()
 
 
-def parse_number(text):
-    """Read a number typed by a person: ``0.01``, ``1e-2``, ``1/100``, ``1,5`` or ``50%``.
+@dataclass(frozen=True)
+class Option:
+    """One answer of a :class:`ChoiceQuestion`: what the reader sees (``label``), whether it
+    is right, and ``why`` (HTML): the explanation shown when it is chosen. A wrong option's
+    ``why`` names the misconception it comes from ("16 is the factor for the variance ...")."""
 
-    Returns a finite float, or None when the text is not a number.
-    """
-    if not isinstance(text, str):
-        return None
-    s = text.strip().replace(" ", "").replace("\u2212", "-")
-    percent = s.endswith("%")
-    s = s.rstrip("%")
-    if s.count(",") == 1 and "." not in s:
-        s = s.replace(",", ".")
-    try:
-        value = float(Fraction(s)) if "/" in s else float(s)
-    except (ValueError, ZeroDivisionError, OverflowError):
-        return None
-    if not np.isfinite(value):
-        return None
-    return value / 100 if percent else value
+    label: str
+    why: str
+    correct: bool = False
 
 
-def check_answer(text, answer, rel_tol=0.02, abs_tol=0.0):
-    """Grade a typed answer against a number. Returns ``(verdict, message)``.
+class ChoiceQuestion(w.VBox):
+    """A multiple-choice question whose every option carries its own feedback.
 
-    ``verdict`` is ``"correct"``, ``"too low"``, ``"too high"`` or ``"not a number"``;
-    it never raises, whatever ``text`` is.
-    """
-    value = parse_number(text)
-    if value is None:
-        shown = (text if isinstance(text, str) else repr(text)).strip()[:40] or "an empty answer"
-        return "not a number", f"“{shown}” is not a number I can read: try e.g. 0.01, 1e-2 or 1/100."
-    if abs(value - answer) <= max(abs_tol, rel_tol * abs(answer)):
-        return "correct", f"Correct: {value:g}."
-    verdict = "too low" if value < answer else "too high"
-    return verdict, f"{value:g} is {verdict}. Try again."
-
-
-class NumericQuestion(w.VBox):
-    """A question with a text box: type a number, press Enter or *Check*, read the feedback.
-
-    ``explanation`` (HTML) is shown once the answer is right; ``hints`` maps a
-    verdict (``"too low"``/``"too high"``) to an extra sentence.
+    The feedback of each option is written into the page in advance and shown by the
+    browser itself (a ``Stack`` linked to the buttons with ``jslink``), so the question
+    answers on the static website with no kernel, and in a live kernel just the same.
+    Options are shown as toggle buttons when their labels are short, as a list otherwise.
     """
 
-    _COLORS = {"correct": "#006400", "not a number": "#8B4500"}
+    _SHORT = 14  # the longest label toggle buttons show without cutting it
 
-    def __init__(self, prompt, answer, rel_tol=0.02, abs_tol=0.0, explanation="", hints=None,
-                 placeholder="type a number"):
-        self.answer, self.rel_tol, self.abs_tol = answer, rel_tol, abs_tol
-        self.explanation, self.hints = explanation, hints or {}
-        self.box = w.Text(placeholder=placeholder, continuous_update=False,
-                          layout=w.Layout(width="12em"))
-        self.button = w.Button(description="Check", button_style="primary")
-        self.feedback = w.HTML()
-        self._resetting = False
-        self.button.on_click(lambda _: self.check(self.box.value))
-        self.box.observe(lambda change: None if self._resetting else self.check(change["new"]),
-                         names="value")
-        super().__init__([w.HTML(prompt), w.HBox([self.box, self.button]), self.feedback])
+    def __init__(self, prompt, options):
+        options = list(options)
+        if len(options) < 2 or not all(isinstance(o, Option) for o in options):
+            raise ValueError("options must be a list of at least two Option")
+        labels = [o.label for o in options]
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"option labels must be unique, got {labels}")
+        if sum(o.correct for o in options) != 1:
+            raise ValueError("exactly one option must be correct")
+        self.options = options
+        if max(len(label) for label in labels) <= self._SHORT:
+            self.choice = w.ToggleButtons(options=labels, index=None,
+                                          style={"button_width": "auto"})
+        else:
+            self.choice = w.RadioButtons(options=labels, index=None,
+                                         layout=w.Layout(width="auto"))
+        self.feedback = linked_stacks([self.choice], lambda i: self._feedback(options[i[0]]))
+        super().__init__([w.HTML(prompt), self.choice, self.feedback])
         _EXERCISES.add(self)
 
-    def reset(self):
-        """Blank answer, no feedback."""
-        self._resetting = True
-        try:
-            self.box.value = ""
-        finally:
-            self._resetting = False
-        self.feedback.value = ""
+    @staticmethod
+    def _feedback(option):
+        if option.correct:
+            head = f'<span style="color:#006400"><b>Correct: {html.escape(option.label)}.</b></span>'
+        else:
+            head = (f'<span style="color:#8B0000"><b>Not {html.escape(option.label)}.</b></span>')
+        return f"{head} {option.why}"
 
-    def check(self, text):
-        """Grade ``text``, show the feedback and return the verdict."""
-        verdict, message = check_answer(text, self.answer, self.rel_tol, self.abs_tol)
-        extra = self.explanation if verdict == "correct" else self.hints.get(verdict, "")
-        color = self._COLORS.get(verdict, "#8B0000")
-        self.feedback.value = (f'<span style="color:{color}"><b>{html.escape(message)}</b></span>'
-                               + (f"<br>{extra}" if extra else ""))
-        return verdict
+    def reset(self):
+        """No option chosen, no feedback."""
+        self.choice.index = None
+
+    def check(self, label):
+        """Choose the option with this label (as a reader would); return ``"correct"`` or
+        ``"wrong"``, or ``"not an option"`` for a label the question does not offer."""
+        labels = [o.label for o in self.options]
+        if label not in labels:
+            return "not an option"
+        self.choice.index = labels.index(label)
+        return "correct" if self.options[self.choice.index].correct else "wrong"
+
+    @property
+    def answer(self):
+        """The label of the correct option."""
+        return next(o.label for o in self.options if o.correct)
+
+    @property
+    def shown(self):
+        """The feedback HTML on show (empty before any choice)."""
+        return shown(self.feedback)
+
+
+def _selection(name, control):
+    """The option values of a selection control, or a ValueError saying what is needed."""
+    if not isinstance(control, w.widgets.widget_selection._Selection):
+        raise ValueError(
+            f"controls[{name!r}] must be a selection widget (SelectionSlider, Dropdown, "
+            f"ToggleButtons or RadioButtons, e.g. from log_slider or linear_slider), so that "
+            f"every setting can be drawn in advance; got {type(control).__name__}")
+    if not control.options or control.index is None:
+        raise ValueError(f"controls[{name!r}] must have options and one of them selected")
+    return list(control._options_values)
+
+
+def _nice(value, digits=3):
+    """``value`` rounded to ``digits`` significant digits (so a label shows it exactly)."""
+    return float(f"{value:.{digits}g}")
+
+
+def _finite(name, value, low=-np.inf, low_open=False):
+    """A finite real number above ``low``, as a float (a ValueError naming it otherwise)."""
+    value = _checks.number(name, value, low, np.inf, low_open=low_open, high_open=True)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return value
+
+
+def log_slider(description, low, high, n, value, digits=3):
+    """A SelectionSlider over ``n`` log-spaced values from ``low`` to ``high`` (each rounded
+    to ``digits`` significant digits, its label showing it exactly), starting nearest ``value``."""
+    low = _finite("low", low, 0.0, low_open=True)
+    high = _finite("high", high, low, low_open=True)
+    _finite("value", value)
+    _checks.integer("n", n, 2)
+    values = {_nice(v, digits) for v in np.geomspace(low, high, n)}
+    return selection_slider(description, values, value)
+
+
+def linear_slider(description, low, high, n, value, digits=3):
+    """A SelectionSlider over ``n`` evenly spaced values from ``low`` to ``high``."""
+    low = _finite("low", low)
+    high = _finite("high", high, low, low_open=True)
+    _finite("value", value)
+    _checks.integer("n", n, 2)
+    values = {_nice(v, digits) for v in np.linspace(low, high, n)}
+    return selection_slider(description, values, value)
+
+
+def selection_slider(description, values, value):
+    """A SelectionSlider over the numbers ``values`` (sorted; each labelled as ``f"{v:g}"``),
+    starting at the one nearest ``value``."""
+    values = sorted(float(v) for v in values)
+    if len(values) < 2 or not np.all(np.isfinite(values)):
+        raise ValueError(f"values must hold at least two finite numbers, got {values}")
+    _finite("value", value)
+    start = min(values, key=lambda v: abs(v - value))
+    return w.SelectionSlider(options=[(f"{v:g}", v) for v in values], value=start,
+                             description=description)
+
+
+def _svg_number(v):
+    text = f"{v:.1f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _svg_path(path):
+    """SVG path data of a matplotlib Path in SVG coordinates (already flipped)."""
+    parts = []
+    for vertices, code in path.iter_segments(simplify=False, curves=True):
+        xy = " ".join(_svg_number(v) for v in vertices)
+        if code == Path.CLOSEPOLY:
+            parts.append("Z")
+        elif code != Path.STOP:
+            parts.append({Path.MOVETO: "M", Path.LINETO: "L", Path.CURVE3: "Q",
+                          Path.CURVE4: "C"}[code] + xy)
+    return "".join(parts)
+
+
+def _svg_polyline(path):
+    """Compact SVG path data of a polyline (MOVETO/LINETO only): absolute moves, relative
+    lines, every point rounded to 0.1 px first so that the relative steps add up exactly."""
+    parts, previous = [], None
+    for (x, y), code in path.iter_segments(simplify=False):
+        x, y = round(x, 1), round(y, 1)
+        if code == Path.LINETO and (x, y) == previous:
+            continue  # a zero-length step draws nothing new, not even a visible marker
+        if code == Path.MOVETO or previous is None:
+            parts.append(f"M{_svg_number(x)} {_svg_number(y)}")
+        elif code == Path.LINETO:
+            dx, dy = _svg_number(x - previous[0]), _svg_number(y - previous[1])
+            parts.append(f"l{dx}{'' if dy.startswith('-') else ' '}{dy}")
+        else:
+            continue
+        previous = (x, y)
+    return "".join(parts)
+
+
+def _paint(attribute, color, alpha=None):
+    """``stroke="#rrggbb"`` (and its opacity when not opaque) for an SVG element."""
+    rgba = to_rgba(color, alpha)
+    opacity = "" if rgba[3] == 1 else f' {attribute}-opacity="{rgba[3]:.3g}"'
+    return f'{attribute}="{to_hex(rgba)}"{opacity}'
+
+
+def svg_layer(fig, artists, alt):
+    """The ``artists`` (Line2D) of ``fig`` as one SVG image of the figure's pixel size, with
+    a transparent background: the layer drawn over a PNG of the rest of the figure.
+
+    Coordinates are matplotlib's own display coordinates of each point (clipped to its
+    axes, as matplotlib clips them); line widths, colours and markers are the artists'.
+    """
+    width, height = fig.canvas.get_width_height()
+    scale = fig.dpi / 72  # points to pixels
+    flip = Affine2D().scale(1, -1).translate(0, height)
+    body = []
+    for line in artists:
+        if not isinstance(line, Line2D):
+            raise ValueError(f"dynamic artists must be Line2D, got {type(line).__name__}: put "
+                             "changing text in the caption that update returns")
+        if not line.get_visible():
+            continue
+        clip = line.get_clip_box() if line.get_clip_on() else fig.bbox
+        x0, y0, x1, y1 = clip.extents
+        pad = 10 + line.get_markersize() * scale
+        display = line.get_transform().transform(np.asarray(line.get_xydata(), dtype=float))
+        # clipped as Agg clips; simplified as Agg simplifies long lines (below 1/9 px)
+        if not len(display):
+            continue
+        vertices = Path(display).cleaned(remove_nans=True,
+                                         clip=(x0 - pad, y0 - pad, x1 + pad, y1 + pad),
+                                         simplify=len(display) >= 128 and line.get_marker()
+                                         in (None, "None", "none", "", " "))
+        if not np.any(vertices.codes == Path.MOVETO):
+            continue  # nothing of it is near its axes (or every point is NaN)
+        d = _svg_polyline(vertices.transformed(flip))
+        if "l" not in d:  # a single point: a zero-length segment carries its marker
+            d += "l0 0"
+        attributes = [f'd="{d}"', 'fill="none"']
+        if line.get_linestyle() in ("None", "none", " ", ""):
+            attributes.append('stroke="none"')
+        else:
+            dashes = getattr(line, "_dash_pattern", (0, None))[1]  # in points, scaled
+            attributes += [_paint("stroke", line.get_color(), line.get_alpha()),
+                           f'stroke-width="{_svg_number(line.get_linewidth() * scale)}"',
+                           'stroke-linejoin="round"', 'stroke-linecap="square"']
+            if dashes:
+                attributes.append('stroke-dasharray="'
+                                  + " ".join(_svg_number(v * scale) for v in dashes) + '"')
+        defs = ""
+        if line.get_marker() not in (None, "None", "none", "", " "):
+            marker = MarkerStyle(line.get_marker(), line.get_fillstyle())
+            size = line.get_markersize() * scale
+            shape = marker.get_path().transformed(
+                marker.get_transform() + Affine2D().scale(size, -size))
+            filled = marker.is_filled() and marker.get_fillstyle() != "none"
+            fill = (_paint("fill", line.get_markerfacecolor(), line.get_alpha()) if filled
+                    else 'fill="none"')
+            glyph = (f'<path d="{_svg_path(shape)}" {fill} '
+                     f'{_paint("stroke", line.get_markeredgecolor(), line.get_alpha())} '
+                     f'stroke-width="{_svg_number(line.get_markeredgewidth() * scale)}"/>')
+            # named after its content: equal markers share a name, and a redraw is identical
+            ident = "lp-marker-" + hashlib.sha1(glyph.encode()).hexdigest()[:12]
+            defs = (f'<defs><marker id="{ident}" markerUnits="userSpaceOnUse" overflow="visible"'
+                    f' orient="0">{glyph}</marker></defs>')
+            attributes += [f'marker-{where}="url(#{ident})"' for where in ("start", "mid", "end")]
+        # a nested viewport clips the line to its axes, as matplotlib's clip box does
+        box = " ".join(_svg_number(v) for v in (x0, height - y1, x1 - x0, y1 - y0))
+        x, y, box_width, box_height = box.split()
+        body.append(f'<svg x="{x}" y="{y}" width="{box_width}" height="{box_height}" '
+                    f'viewBox="{box}" overflow="hidden">{defs}<path {" ".join(attributes)}/>'
+                    f'</svg>')
+    label = html.escape(alt)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+            f'style="display:block;width:100%;height:auto" role="img" aria-label="{label}">'
+            f'{"".join(body)}</svg>')
+
+
+def _png(canvas):
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(),
+                             "raw", "RGBA", 0, 1)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _img(png, alt, hidden=False):
+    data = base64.b64encode(png).decode("ascii")
+    extra = ' aria-hidden="true"' if hidden else ""
+    return (f'<img alt="{html.escape(alt)}"{extra} style="display:block;width:100%;'
+            f'height:auto" src="data:image/png;base64,{data}">')
+
+
+def linked_stacks(controls, leaf):
+    """Nested ``Stack`` widgets, one level per selection control, that show ``leaf(index)``
+    (HTML) for the tuple of the controls' selected indices (in the order given).
+
+    Each level is linked to its control twice: by ``jslink`` in the browser, so that the
+    page responds with no kernel, and by a ``traitlets`` link in Python, so that code
+    moving a control in a kernel sees the same state. The control with the fewest options
+    is the outermost level (fewest stacks and links), and the leaves share one layout and
+    one style: a page with hundreds of leaves stays small. A control whose ``index`` is
+    None (nothing chosen) shows nothing.
+    """
+    layout, style = w.Layout(width="100%", margin="0"), w.widgets.widget_string.HTMLStyle()
+    order = sorted(range(len(controls)), key=lambda k: len(controls[k].options))
+
+    def tree(level, chosen):
+        if level == len(order):
+            return w.HTML(leaf(tuple(chosen[k] for k in range(len(controls)))),
+                          layout=layout, style=style)
+        control = controls[order[level]]
+        stack = w.Stack([tree(level + 1, {**chosen, order[level]: i})
+                         for i in range(len(control.options))], selected_index=control.index,
+                        layout=layout if level else w.Layout(width="100%"))
+        w.jslink((control, "index"), (stack, "selected_index"))
+        traitlets.dlink((control, "index"), (stack, "selected_index"))
+        return stack
+
+    return tree(0, {})
+
+
+def shown(stack):
+    """The HTML on show in a tree made by :func:`linked_stacks` ("" if nothing is chosen)."""
+    node = stack
+    while isinstance(node, w.Stack):
+        if node.selected_index is None:
+            return ""
+        node = node.children[node.selected_index]
+    return node.value
 
 
 class FigureExplorer(w.VBox):
-    """Controls above a matplotlib figure; ``update(**values)`` redraws it when a control moves.
+    """Controls above a matplotlib figure, drawn in advance for every setting of the controls.
 
-    ``update`` changes the figure's artists in place (no new figure per move) and
-    may return a short note shown above the figure; whatever it raises is shown
-    as a one-line message instead of a traceback. The figure is shown as a PNG
-    ``<img>`` whose alt text, ``alt(**values)`` (or a fixed string), describes it.
+    ``update(**values)`` sets the figure for one setting (changing its artists in place)
+    and may return a caption, shown above the figure. At construction, ``update`` runs
+    for every combination of the controls' options and each result is stored in the
+    widget; the browser then shows the stored drawing of whatever the controls select,
+    through ``Stack`` widgets ``jslink``-ed to the controls. So the exercise responds on
+    the static website, with no kernel, exactly as in a live one, and what it shows is
+    what ``update`` drew from the package's own computation.
 
-    Speed: without ``dynamic`` the whole figure is drawn at every change. With
-    ``dynamic=[artists]`` only those artists are redrawn over a cached background
-    (blitting), so a redraw costs a few milliseconds instead of a full render; an
-    ``update`` that then changes anything else (limits, labels) must call
-    :meth:`invalidate` so the background is drawn again.
+    ``controls`` maps ``update``'s keyword names to selection widgets (``SelectionSlider``,
+    e.g. :func:`log_slider`; ``Dropdown``; ``ToggleButtons``; ``RadioButtons``).
+
+    Frames: with ``dynamic=[lines]`` the rest of the figure is one PNG, and each setting
+    stores only those lines, as an SVG layer drawn over it (a few kilobytes); ``update``
+    may then change nothing else (the constructor checks it), and changing text belongs
+    in the caption. Without ``dynamic`` each setting stores the whole figure as a PNG:
+    for a handful of settings only. ``alt(**values)`` (or a fixed string) describes each
+    setting's figure for readers who cannot see it. Whatever ``update`` raises for a
+    setting is shown as that setting's caption, never as a traceback.
     """
 
     def __init__(self, fig, update, controls, alt="Interactive figure", dynamic=None):
         self.fig, self.update, self.controls = fig, update, dict(controls)
+        if not self.controls:
+            raise ValueError("controls must hold at least one control")
         self.alt, self.dynamic = alt, list(dynamic or [])
-        plt.close(fig)  # shown through self.view only, never a second time inline
+        options = [_selection(name, c) for name, c in self.controls.items()]
+        plt.close(fig)  # shown through the widget only, never a second time inline
         self.canvas = FigureCanvasAgg(fig)  # after close(), which detaches pyplot's canvas
         for artist in self.dynamic:
-            artist.set_animated(True)
-        self._background = None
-        self.view = w.HTML()
-        self.message = w.HTML()
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
-        super().__init__([w.HBox(list(self.controls.values())), self.message, self.view])
-        self._initial = self.values
-        self._on_change()
+            artist.set_animated(True)  # left out of canvas.draw(): the background
+        layers = []
+        if self.dynamic:
+            self.canvas.draw()
+            background = _png(self.canvas)
+            self.background = w.HTML(_img(background, "", hidden=True),
+                                     layout=w.Layout(grid_area="figure", width="100%", margin="0"))
+            layers.append(self.background)
+        names = list(self.controls)
+        self.frames = {}
+        for index in itertools.product(*(range(len(o)) for o in options)):
+            values = {n: o[i] for n, o, i in zip(names, options, index)}
+            self.frames[index] = self._draw(values)
+        if self.dynamic:
+            self.canvas.draw()
+            if _png(self.canvas) != background:
+                raise ValueError("update changed the figure outside its dynamic artists: keep "
+                                 "limits and labels fixed, or leave dynamic out")
+        controls = list(self.controls.values())
+        self.caption = linked_stacks(controls, lambda index: self.frames[index][0])
+        self.view = linked_stacks(controls, lambda index: self.frames[index][1])
+        self.view.layout.grid_area = "figure"
+        layers.append(self.view)
+        width = self.canvas.get_width_height()[0]
+        figure = w.GridBox(layers, layout=w.Layout(grid_template_areas='"figure"',
+                                                   width="100%", max_width=f"{width + 4}px"))
+        super().__init__([w.HBox(list(self.controls.values())), self.caption, figure])
+        self._initial = self.index
         _EXERCISES.add(self)
 
-    def reset(self):
-        """Put every control back to its initial value (and redraw)."""
-        for name, value in self._initial.items():
-            self.controls[name].value = value
+    def _draw(self, values):
+        """(caption HTML, figure HTML) of one setting."""
+        try:
+            note = self.update(**values)
+            caption = html.escape(note) if note else ""
+        except Exception as exc:  # the reader sees a sentence, never a traceback
+            caption = (f'<span style="color:#8B0000">Could not draw this setting: '
+                       f'{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</span>')
+            # no curves of another setting: the axes alone (or nothing without a background)
+            return caption, svg_layer(self.fig, [], "Nothing drawn for this setting.") \
+                if self.dynamic else ""
+        try:
+            alt = self.alt(**values) if callable(self.alt) else self.alt
+        except Exception:
+            alt = "Interactive figure (no description for this setting)"
+        if self.dynamic:
+            return caption, svg_layer(self.fig, self.dynamic, alt)
+        self.canvas.draw()
+        return caption, _img(_png(self.canvas), alt)
 
     @property
     def values(self):
+        """The selected value of every control."""
         return {name: control.value for name, control in self.controls.items()}
 
-    def invalidate(self):
-        """Redraw the static background at the next render (call after changing it)."""
-        self._background = None
+    @property
+    def index(self):
+        return tuple(control.index for control in self.controls.values())
 
-    def _on_change(self, change=None):
-        try:
-            note = self.update(**self.values)
-            self.message.value = html.escape(note) if note else ""
-        except Exception as exc:  # the reader sees a sentence, never a traceback
-            self.message.value = (f'<span style="color:#8B0000">Could not redraw: '
-                                  f'{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</span>')
-        self.render()
+    @property
+    def shown(self):
+        """(caption HTML, figure HTML) of the setting on show, read from the widgets."""
+        return shown(self.caption), shown(self.view)
 
-    def render(self):
-        """Draw the figure into the ``<img>`` shown by the widget."""
-        if not self.dynamic:
-            self.canvas.draw()  # no dynamic artists declared: draw everything every time
-        elif self._background is None:
-            self.canvas.draw()  # everything but the dynamic artists
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-        else:
-            self.canvas.restore_region(self._background)
-        for artist in self.dynamic:
-            self.fig.draw_artist(artist)
-        image = Image.frombuffer("RGBA", self.canvas.get_width_height(),
-                                 self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG", compress_level=1)
-        alt = self.alt(**self.values) if callable(self.alt) else self.alt
-        data = base64.b64encode(buffer.getvalue()).decode("ascii")
-        self.view.value = (f'<img alt="{html.escape(alt)}" style="max-width:100%" '
-                           f'src="data:image/png;base64,{data}">')
+    def verify(self, k=5, seed=0):
+        """Draw ``k`` settings again (the initial one and random others) and return those
+        whose stored frame differs from the new drawing: the page shows what the code draws.
+        """
+        rng = np.random.default_rng(seed)
+        keys = list(self.frames)
+        picks = {self._initial} | {keys[i] for i in rng.choice(len(keys), min(k, len(keys)),
+                                                              replace=False)}
+        options = [_selection(name, c) for name, c in self.controls.items()]
+        wrong = []
+        for index in sorted(picks):
+            values = {n: o[i] for n, o, i in zip(self.controls, options, index)}
+            if self._redraw(values) != self.frames[index]:
+                wrong.append(values)
+        return wrong
+
+    def _redraw(self, values):
+        return self._draw(values)
+
+    def reset(self):
+        """Put every control back to its initial option."""
+        for control, i in zip(self.controls.values(), self._initial):
+            control.index = i
 
 
 class TrajectoryExplorer(FigureExplorer):
     """Contour + path (left) and loss curve (right) of ``simulate(**values)``, a Record.
 
-    The path, the curve and the titles are redrawn over a cached background; the
-    loss axis snaps to whole decades, so its background is redrawn only when the
-    curve leaves them. A diverged run is drawn up to where it stopped and said so.
+    Every setting is simulated first, so that the loss axis can span all of them (whole
+    decades); a run that diverged is drawn up to where it stopped, and the caption says so.
     """
 
     def __init__(self, objective, simulate, controls, xlim, ylim, figsize=(8.0, 3.4)):
         self.objective, self.simulate = objective, simulate
+        names = list(controls)
+        options = [_selection(name, c) for name, c in controls.items()]
+        self.records = {}
+        for combo in itertools.product(*options):
+            values = dict(zip(names, combo))
+            self.records[combo] = simulate(**values)
+        gaps = [self._gap(r) for r in self.records.values()]
+        finite = np.concatenate([g[np.isfinite(g)] for g in gaps])
+        low = 10.0 ** np.floor(np.log10(finite.min()))
+        start = max(g[0] for g in gaps if np.isfinite(g[0]))
+        high = 10.0 ** np.ceil(np.log10(min(finite.max(), 1e3 * start)))
+        steps = max(r.steps for r in self.records.values())
         fig, (self.ax_path, self.ax_loss) = plt.subplots(1, 2, figsize=figsize)
         contour(self.ax_path, objective, xlim, ylim)
         empty = np.zeros((1, 2))
         self.line = path(self.ax_path, empty, label="path", c="#0072B2")
         self.start = self.ax_path.lines[-1]
         (self.curve,) = self.ax_loss.plot([], [], color="#0072B2")
-        self.ax_loss.set(xlabel="step", ylabel="loss − min loss", yscale="log")
-        for ax in (self.ax_path, self.ax_loss):
-            ax.set_title("placeholder", fontsize=10)  # reserve room for the titles
+        self.ax_loss.set(xlabel="step", ylabel="loss − min loss", yscale="log",
+                         xlim=(0, max(steps, 1)), ylim=(low, high))
+        self.ax_path.set_title(f"path on the {objective.name} objective", fontsize=10)
+        self.ax_loss.set_title("loss gap, log scale", fontsize=10)
         fig.tight_layout()
-        dynamic = [self.line, self.start, self.curve, self.ax_path.title, self.ax_loss.title]
-        super().__init__(fig, self._draw, controls, alt=self._describe, dynamic=dynamic)
+        super().__init__(fig, self._draw_record, controls, alt=self._describe,
+                         dynamic=[self.line, self.start, self.curve])
 
-    def _draw(self, **values):
-        record = self.simulate(**values)
+    def _redraw(self, values):
+        """Simulate again and draw: the stored frame must be what the package computes now."""
+        key = tuple(values[name] for name in self.controls)
+        stored = self.records[key]
+        self.records[key] = self.simulate(**values)
+        try:
+            same = (np.array_equal(stored.x, self.records[key].x, equal_nan=True)
+                    and np.array_equal(stored.loss, self.records[key].loss, equal_nan=True))
+            return self._draw(values) if same else None
+        finally:
+            self.records[key] = stored
+
+    def _gap(self, record):
+        return np.maximum(record.loss - (self.objective.min_loss or 0.0), 1e-16)
+
+    def record(self, **values):
+        """The Record shown for a setting."""
+        return self.records[tuple(values[name] for name in self.controls)]
+
+    def _draw_record(self, **values):
+        record = self.record(**values)
         self.line.set_data(record.x[:, 0], record.x[:, 1])
         self.start.set_data([record.x[0, 0]], [record.x[0, 1]])
-        gap = np.maximum(record.loss - (self.objective.min_loss or 0.0), 1e-16)
-        self.curve.set_data(record.step, gap)
-        finite = gap[np.isfinite(gap)]
-        limits = ((0, max(record.steps, 1)),
-                  (10.0 ** np.floor(np.log10(finite.min())), 10.0 ** np.ceil(np.log10(finite.max()))))
-        if limits != (self.ax_loss.get_xlim(), self.ax_loss.get_ylim()):
-            self.ax_loss.set(xlim=limits[0], ylim=limits[1])
-            self.invalidate()
-        self.ax_path.set_title(self._settings(values), fontsize=10)
-        self.ax_loss.set_title(record.status, fontsize=10,
-                               color="#8B0000" if record.diverged else "black")
-        self.record = record
-        return f"Diverged: {record.status}." if record.diverged else ""
+        self.curve.set_data(record.step, self._gap(record))
+        return f"{self._settings(values)}: {'diverged, ' if record.diverged else ''}{record.status}."
 
     def _settings(self, values):
         """"η = 0.05, batch b = 32": each control's label (its description) and value."""
         return ", ".join(f"{self.controls[k].description or k} = {v:g}" for k, v in values.items())
 
     def _describe(self, **values):
-        settings = self._settings(values)
-        status = self.record.status if hasattr(self, "record") else "not run"
         return (f"Left: level sets of the {self.objective.name} objective with the optimizer's "
-                f"path for {settings}. Right: the loss gap against the step, log scale; "
-                f"the run {status}.")
+                f"path for {self._settings(values)}. Right: the loss gap against the step, log "
+                f"scale; the run {self.record(**values).status}.")

@@ -1,16 +1,39 @@
-"""lessons_py.diagnose: grading never raises, and picking a curve redraws it in place."""
+"""lessons_py.diagnose: grading never raises, and the page stores every curve and every verdict."""
 
-import numpy as np
-import pytest
+import html
+import itertools
+import weakref
 
-from lessons_py.diagnose import Case, DiagnosisExercise, grade
+import matplotlib
 
-CAUSES = {"high": "learning rate too high", "low": "learning rate too low", "ok": "nothing is wrong"}
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from lessons_py import diagnose as D  # noqa: E402
+from lessons_py import widgets as W  # noqa: E402
+from lessons_py.diagnose import Case, DiagnosisExercise, grade  # noqa: E402
+from lessons_py.widgets import reset_all  # noqa: E402
+
+CAUSES = {"high": "learning rate too high", "low": "learning rate too low (< 1e-4 & stuck)",
+          "ok": "nothing is wrong"}
 FIXES = {"lower": "lower the learning rate", "raise": "raise the learning rate",
          "clip": "clip the gradient norm", "keep": "keep the settings"}
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
+def own_registry(monkeypatch):
+    """reset_all() sees only the exercises of this test."""
+    registry = weakref.WeakSet()
+    monkeypatch.setattr(W, "_EXERCISES", registry)
+    monkeypatch.setattr(D, "_EXERCISES", registry)
+    yield registry
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
 def cases():
     t = np.arange(50)
     return [
@@ -23,6 +46,11 @@ def cases():
     ]
 
 
+@pytest.fixture
+def ex(cases):
+    return DiagnosisExercise(cases, CAUSES, FIXES)
+
+
 @pytest.mark.parametrize("cause, fix, verdict", [
     ("high", "lower", "correct"), ("high", "clip", "correct"), ("high", "raise", "fix wrong"),
     ("low", "lower", "cause wrong"), ("low", "raise", "cause wrong"), (None, "lower", "incomplete"),
@@ -33,56 +61,113 @@ def test_grade_verdicts(cases, cause, fix, verdict):
     assert got == verdict and isinstance(message, str) and message
 
 
-def test_the_exercise_starts_unanswered_on_the_first_curve(cases):
-    ex = DiagnosisExercise(cases, CAUSES, FIXES)
+def test_grade_says_why_a_right_fix_for_the_wrong_cause_is_wrong(cases):
+    _, fix_right = grade(cases[0], "low", "lower")
+    _, both_wrong = grade(cases[0], "low", "raise")
+    assert "fix would help" in fix_right and "Not this cause" in both_wrong
+
+
+def test_the_exercise_starts_unanswered_on_the_first_curve(ex, cases, own_registry):
     assert ex.case.name == "A" and ex.cause.value is None and ex.fix.value is None
-    np.testing.assert_array_equal(ex.line.get_ydata(), cases[0].loss)
-    assert ex.ax.get_yscale() == "log" and "Curve A" in ex.ax.get_title()
-    assert ex.check() == "incomplete" and "Choose a cause" in ex.feedback.value
+    assert ex.cause.index is None and ex.fix.index == 0
+    assert ex.shown == "" and ex.check() == "incomplete"
+    assert ex.explorer.shown == ex.explorer.frames[(0,)]
+    assert ex in own_registry and ex.explorer in own_registry
 
 
-def test_checking_shows_feedback_and_the_explanation_only_when_right(cases):
-    ex = DiagnosisExercise(cases, CAUSES, FIXES)
-    ex.cause.value, ex.fix.value = "high", "raise"
-    assert ex.check() == "fix wrong" and "geometrically" not in ex.feedback.value
-    ex.fix.value = "lower"
-    ex.button.click()
-    assert "Correct" in ex.feedback.value and "<b>geometrically</b>" in ex.feedback.value
-    assert ex.check("low", "raise") == "cause wrong"  # explicit keys override the widgets
+def test_the_stored_feedback_of_every_choice_is_the_grade(ex, cases):
+    causes, fixes = [None, *CAUSES], [None, *FIXES]
+    combos = itertools.product(range(len(cases)), range(len(causes)), range(len(fixes)))
+    for c, k, f in combos:
+        case, cause, fix = cases[c], causes[k], fixes[f]
+        ex.explorer.controls["case"].index, ex.fix.index = c, f
+        ex.cause.index = None if cause is None else k - 1
+        if cause is None:  # nothing is said before a cause is chosen
+            assert ex.shown == "", (case.name, fix)
+            continue
+        verdict, message = grade(case, cause, fix)
+        assert ex.case.name == case.name
+        if verdict == "incomplete":  # a cause but no fix yet: it says which cause, asks for a fix
+            assert fix is None and "Choose a fix" in ex.shown, (case.name, cause)
+            assert html.escape(CAUSES[cause]) in ex.shown
+        else:
+            assert f"<b>{html.escape(message)}</b>" in ex.shown
+        assert ("#006400" in ex.shown) == (verdict == "correct")  # green only when right
+        if case.explanation:
+            assert (case.explanation in ex.shown) == (verdict == "correct"), (case.name, cause, fix)
+        assert ex.check() == verdict
+        assert ex.shown == ex._feedback((c, k - 1, f))  # the leaf of this very choice
 
 
-def test_picking_another_curve_redraws_in_place_and_clears_the_answer(cases):
-    ex = DiagnosisExercise(cases, CAUSES, FIXES)
-    line = ex.line
-    ex.cause.value, ex.fix.value = "high", "lower"
-    ex.check()
+def test_a_cause_without_a_fix_asks_for_the_fix(ex):
+    ex.cause.value = "high"
+    assert ex.fix.value is None and "Choose a fix" in ex.shown
+    assert "learning rate too high" in ex.shown and "#8B4500" in ex.shown
+    assert ex.check() == "incomplete" and "geometrically" not in ex.shown
+    ex.cause.value = "low"  # the cause's label is escaped
+    assert "too low (&lt; 1e-4 &amp; stuck)" in ex.shown and "< 1e-4" not in ex.shown
+
+
+def test_checking_shows_feedback_and_the_explanation_only_when_right(ex):
+    assert ex.check("high", "raise") == "fix wrong" and "geometrically" not in ex.shown
+    assert ex.check(fix="lower") == "correct"
+    assert "Correct" in ex.shown and "<br>The loss grows <b>geometrically</b>." in ex.shown
+    assert ex.check("low") == "cause wrong" and ex.fix.value == "lower"  # keys override widgets
+    assert "geometrically" not in ex.shown
+
+
+def test_another_curve_shows_its_own_feedback_for_the_same_choice(ex, cases):
+    assert ex.check("high", "lower") == "correct"
     ex.explorer.controls["case"].value = "B"
-    assert ex.line is line and ex.case.name == "B"
-    np.testing.assert_array_equal(line.get_ydata(), cases[1].loss)
-    assert ex.cause.value is None and ex.fix.value is None and ex.feedback.value == ""
-    assert "Curve B" in ex.ax.get_title() and ex.explorer.message.value == ""
+    assert ex.case.name == "B" and ex.cause.value == "high" and ex.fix.value == "lower"
+    assert ex.shown == ex._feedback((1, 0, 1))
+    assert html.escape(grade(cases[1], "high", "lower")[1]) in ex.shown
+    assert "geometrically" not in ex.shown and ex.check() == "cause wrong"
+    assert ex.explorer.shown == ex.explorer.frames[(1,)] and "Curve B" in ex.explorer.shown[1]
+    assert ex.check("low", "raise") == "correct" and "Barely moving." in ex.shown
 
 
-def test_infinite_values_are_left_out_and_non_positive_curves_use_a_linear_axis(cases):
-    ex = DiagnosisExercise(cases, CAUSES, FIXES)
-    ex.explorer.controls["case"].value = "C"
-    assert len(ex.line.get_xdata()) == 40 and ex.ax.get_yscale() == "log"
+NOT_OFFERED = [
+    ("<script>", None), (None, "<img>"), (42, "lower"), ("high", [1]),
+    (np.array([1, 2]), None), ({"a": 1}, None), (float("nan"), None), (("high",), None),
+    ("learning rate too high", None),  # a label, not a key
+]
+
+
+def test_check_with_a_key_not_offered_says_incomplete_and_never_raises(ex):
+    for cause, fix in NOT_OFFERED:
+        ex.check("low", "lower")
+        before = ex.shown
+        assert ex.check(cause, fix) == "incomplete", (cause, fix)
+        assert "<script>" not in ex.shown and "<img>" not in ex.shown
+        assert ex.fix.value == "lower"  # a rejected key changes nothing
+        if not (isinstance(cause, str) and cause in CAUSES):
+            assert ex.cause.value == "low" and ex.shown == before
+
+
+def test_the_figure_has_alt_text_that_follows_the_curve(ex):
+    frames = ex.explorer.frames
+    assert frames[(0,)][1].startswith(
+        '<img alt="Curve A: loss − min loss against step, log scale. A straight line going up."')
+    assert frames[(3,)][1].startswith(
+        '<img alt="Curve D: loss − min loss against step, linear scale."')
+    assert len({f for _, f in frames.values()}) == 4 and all(c == "" for c, _ in frames.values())
     ex.explorer.controls["case"].value = "D"
+    assert ex.explorer.shown[1] == frames[(3,)][1]
+
+
+def test_infinite_values_are_left_out_and_non_positive_curves_use_a_linear_axis(ex, cases):
+    frames = ex.explorer.frames
+    assert "Curve C: loss − min loss against step, log scale." in frames[(2,)][1]
+    assert "linear scale" in frames[(3,)][1] and "log scale" in frames[(1,)][1]
+    ex._draw("C")
+    assert ex.ax.get_yscale() == "log" and "Curve C" in ex.ax.get_title()
+    np.testing.assert_array_equal(ex.line.get_xdata(), cases[2].step[:40])
+    np.testing.assert_array_equal(ex.line.get_ydata(), cases[2].loss[:40])
+    ex._draw("D")
     assert ex.ax.get_yscale() == "linear"
-
-
-def test_the_figure_has_alt_text_that_follows_the_curve(cases):
-    ex = DiagnosisExercise(cases, CAUSES, FIXES)
-    assert 'alt="Curve A: loss − min loss against step, log scale. A straight line going up."' \
-        in ex.explorer.view.value
-    ex.explorer.controls["case"].value = "D"
-    assert 'alt="Curve D: loss − min loss against step, linear scale."' in ex.explorer.view.value
-
-
-def test_answers_are_escaped(cases):
-    ex = DiagnosisExercise(cases, CAUSES, FIXES)
-    ex.check("<script>", "<img>")
-    assert "<script>" not in ex.feedback.value and "<img>" not in ex.feedback.value
+    np.testing.assert_array_equal(ex.line.get_ydata(), cases[3].loss)
+    assert ex.ax.get_ylim()[0] <= -0.99 and ex.ax.get_ylim()[1] >= 0.99  # autoscaled to it
 
 
 def test_bad_exercises_are_refused_when_built(cases):
@@ -90,18 +175,19 @@ def test_bad_exercises_are_refused_when_built(cases):
         DiagnosisExercise([], CAUSES, FIXES)
     with pytest.raises(ValueError, match="unique"):
         DiagnosisExercise([cases[0], cases[0]], CAUSES, FIXES)
-    with pytest.raises(ValueError, match="not offered"):
+    with pytest.raises(ValueError, match="case 'A' names a cause or fix that is not offered"):
+        DiagnosisExercise(cases, {k: v for k, v in CAUSES.items() if k != "high"}, FIXES)
+    with pytest.raises(ValueError, match="case 'B' names a cause or fix that is not offered"):
         DiagnosisExercise(cases, {"high": "too high"}, FIXES)
+    with pytest.raises(ValueError, match="case 'A' names a cause or fix that is not offered"):
+        DiagnosisExercise(cases, CAUSES, {k: v for k, v in FIXES.items() if k != "clip"})
 
 
-def test_reset_all_clears_a_diagnosis_exercise(cases):
-    from lessons_py.widgets import reset_all
-    ex = DiagnosisExercise(cases, CAUSES, FIXES)
-    first = ex.explorer.controls["case"].value
-    names = list(ex.cases)
-    ex.explorer.controls["case"].value = names[-1]
-    ex.check(cause=ex.case.cause, fix=ex.case.fix)
-    assert ex.feedback.value
-    reset_all()
-    assert ex.explorer.controls["case"].value == first
-    assert ex.cause.value is None and ex.fix.value is None and ex.feedback.value == ""
+def test_reset_and_reset_all_return_to_the_first_curve_and_no_choice(ex, cases):
+    for clear in (ex.reset, reset_all):
+        ex.explorer.controls["case"].value = "D"
+        assert ex.check(cause="ok", fix="keep") == "correct" and ex.shown
+        clear()
+        assert ex.case.name == "A" and ex.explorer.shown == ex.explorer.frames[(0,)]
+        assert ex.cause.value is None and ex.fix.value is None and ex.shown == ""
+        assert ex.check() == "incomplete"
