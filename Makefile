@@ -48,7 +48,7 @@ lab: $(READY)
 	mkdir -p _build/lab && cp -u book/*.ipynb _build/lab/
 	cd _build/lab && ../../$(BIN)/jupyter lab
 
-## bench: widget latency, value change -> redrawn figure, per chapter (median, p95)
+## bench: the built site in headless Chromium: page weight and slider move -> new figure (ms)
 bench: $(READY)
 	$(BIN)/python tools/bench_widgets.py
 

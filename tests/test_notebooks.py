@@ -65,3 +65,29 @@ def test_hidden_checks_are_tagged(nb):
                 line.lstrip().startswith(("assert", ")", "]")) or line.startswith(" ") for line in lines):
             tags = cell["metadata"].get("tags", [])
             assert {"remove-cell", "remove-input"} & set(tags), f"assert-only cell {i} is not hidden"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=IDS)
+def test_exercise_cells_are_hidden_and_answers_not_printed(nb):
+    """A reader sees the question and the controls, not the code that holds the answer."""
+    for i, cell in enumerate(cells(nb)):
+        src = "".join(cell["source"])
+        if cell["cell_type"] == "code" and re.search(
+                r"(ChoiceQuestion|Explorer|DiagnosisExercise)\(", src):
+            tags = set(cell["metadata"].get("tags", []))
+            assert tags & {"remove-input", "hide-input", "remove-cell"}, f"cell {i} is shown"
+            if "ChoiceQuestion(" in src:
+                assert tags & {"remove-input", "remove-cell"}, f"cell {i} prints the answers"
+
+
+@pytest.mark.parametrize("nb", [nb for nb in NOTEBOOKS if nb.name[:2].isdigit()],
+                         ids=lambda nb: nb.name)
+def test_chapter_exercises_work_on_the_static_page(nb):
+    """No typed answers (they cannot be graded without a kernel), no note that the
+    exercises need one, and a last hidden cell that checks the stored frames."""
+    text = "".join("".join(c["source"]) for c in cells(nb))
+    assert "NumericQuestion(" not in text
+    assert "only in a running" not in text and "live only" not in text
+    last = cells(nb)[-1]
+    assert "verify_all()" in "".join(last["source"]) and "reset_all()" in "".join(last["source"])
+    assert "remove-cell" in last["metadata"].get("tags", [])

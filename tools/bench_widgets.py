@@ -1,87 +1,128 @@
-"""Widget latency benchmark (`make bench`): time from a control's value change to a redrawn figure.
+"""Exercise benchmark (`make bench`): the built static site in headless Chromium, no kernel.
 
-Each chapter is executed in a fresh kernel (as a reader would run it); then every
-FigureExplorer it created is driven programmatically: each control is stepped through
-its range and the time of the synchronous redraw (the update function and the new PNG
-in the widget) is recorded. This is a measurement, not a test: it prints a table with
-the median and 95th percentile per chapter and the share of redraws within 100 ms, the
-limit below which a response feels instantaneous. A live browser adds the comm round
-trip and the image decode on top (a few milliseconds on localhost).
+For every chapter page of `_build/html`, served on 127.0.0.1 with every other request
+blocked, it reports
+
+* the page weight: the bytes of everything the page loads on a first visit, uncompressed
+  (the HTML itself, with the exercises' stored frames, shown apart);
+* the latency of a slider move: from the key press that moves a slider to the first
+  animation frame after the page has changed, measured inside the page for every slider,
+  stepped back and forth (median and 95th percentile per chapter).
+
+This is a measurement, not a test: it prints a table. The budgets it is read against are
+a p95 of 50 ms per slider move and at most 2 MB of extra page weight per chapter.
 """
 
-import json
+import functools
+import http.server
 import pathlib
+import shutil
 import sys
+import threading
+from urllib.parse import urlparse
 
-import nbformat
-from nbclient import NotebookClient
+import numpy as np
+from playwright.sync_api import sync_playwright
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+SITE = ROOT / "_build" / "html"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+MOVES = 12  # key presses per slider
 
-PROBE = r'''
-import json, time
-import numpy as np
-from lessons_py.widgets import _EXERCISES, FigureExplorer  # every exercise made in this kernel
+ARM = """() => {
+    // t0: the key press (capture phase, before the slider handles it); t1: the first
+    // animation frame after the page changed.
+    window.__bench = {t0: null, t1: null};
+    document.addEventListener('keydown', () => { window.__bench.t0 = performance.now(); },
+                              {capture: true, once: true});
+    const observer = new MutationObserver(() => {
+        observer.disconnect();
+        requestAnimationFrame(() => { window.__bench.t1 = performance.now(); });
+    });
+    observer.observe(document.querySelector('main'), {subtree: true, childList: true,
+                                                      characterData: true, attributes: true,
+                                                      attributeFilter: ['src', 'aria-label']});
+}"""
 
-def _values(control, k=12):
-    options = getattr(control, "options", None)
-    if options:
-        values = list(options.values()) if isinstance(options, dict) else [
-            o[1] if isinstance(o, tuple) else o for o in options]
-    elif hasattr(control, "min") and hasattr(control, "max"):
-        values = list(np.linspace(control.min, control.max, k))
-        if isinstance(control.value, (int, np.integer)):
-            values = sorted(set(int(round(v)) for v in values))
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _serve():
+    handler = functools.partial(_Quiet, directory=str(SITE))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _only_local(route):
+    url = route.request.url
+    if url.startswith(("data:", "blob:")) or urlparse(url).hostname == "127.0.0.1":
+        route.continue_()
     else:
-        return []
-    return values[:k]
-
-_times, _count = [], 0
-for _ex in [e for e in list(_EXERCISES) if isinstance(e, FigureExplorer)]:
-    _count += 1
-    for _name, _control in _ex.controls.items():
-        _start_value = _control.value
-        for _v in _values(_control) + [_start_value]:
-            if _v == _control.value:
-                continue
-            _t0 = time.perf_counter()
-            _control.value = _v
-            _times.append(time.perf_counter() - _t0)
-print("BENCH" + json.dumps({"explorers": _count, "times": _times}))
-'''
+        route.abort()
 
 
-def bench(path):
-    nb = nbformat.read(path, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(PROBE))
-    client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
-    client.execute()
-    for output in nb.cells[-1].outputs:
-        text = output.get("text", "")
-        if "BENCH" in text:
-            return json.loads(text.split("BENCH", 1)[1])
-    raise RuntimeError(f"{path.name}: the probe printed nothing")
+def measure(browser, url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.route("**/*", _only_local)
+    sizes = {}
+
+    def record(response):
+        try:
+            sizes[response.url] = len(response.body())
+        except Exception:  # a response without a body (a redirect)
+            pass
+
+    page.on("response", record)
+    page.goto(url, wait_until="load")
+    page.wait_for_selector("main .widget-html-content", timeout=60_000)
+    page.wait_for_timeout(1000)  # fonts and late requests
+    html = sizes.get(url, 0)
+    times = []
+    handles = page.locator("main .widget-slider .noUi-handle")
+    for k in range(handles.count()):
+        handle = handles.nth(k)
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        key = "ArrowRight"
+        for _ in range(MOVES):  # back and forth between the ends
+            now, low, high = (handle.get_attribute(a) for a in
+                              ("aria-valuenow", "aria-valuemin", "aria-valuemax"))
+            key = "ArrowLeft" if now == high else "ArrowRight" if now == low else key
+            page.evaluate(ARM)
+            handle.press(key)
+            page.wait_for_function("() => window.__bench.t1 !== null", timeout=10_000)
+            t0, t1 = page.evaluate("() => [window.__bench.t0, window.__bench.t1]")
+            times.append(t1 - t0)
+    context.close()
+    return sum(sizes.values()), html, np.array(times)
 
 
-def main(paths):
-    import numpy as np
-
-    rows = []
-    print(f"{'chapter':<28} {'explorers':>9} {'redraws':>8} {'median ms':>10} {'p95 ms':>8} {'<= 100 ms':>10}")
-    for path in paths:
-        result = bench(path)
-        t = 1000 * np.array(result["times"])
-        if t.size == 0:
-            print(f"{path.name:<28} {result['explorers']:>9} {0:>8} {'-':>10} {'-':>8} {'-':>10}")
-            continue
-        row = (path.name, result["explorers"], t.size, np.median(t), np.percentile(t, 95),
-               100 * np.mean(t <= 100))
-        rows.append(row)
-        print(f"{row[0]:<28} {row[1]:>9} {row[2]:>8} {row[3]:>10.1f} {row[4]:>8.1f} {row[5]:>9.0f}%")
-    return rows
+def main(pages):
+    if not (SITE / "index.html").exists():
+        sys.exit("the site is not built: run `make book` first")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        sys.exit("Chromium is not installed: on Debian, `apt-get install chromium`")
+    server = _serve()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    print(f"{'page':<32} {'weight MB':>9} {'HTML MB':>8} {'moves':>6} {'median ms':>10} "
+          f"{'p95 ms':>7} {'<= 50 ms':>9}")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+        for name in pages:
+            weight, html, t = measure(browser, f"{base}/{name}")
+            cells = (f"{t.size:>6} {np.median(t):>10.1f} {np.percentile(t, 95):>7.1f} "
+                     f"{100 * np.mean(t <= 50):>8.0f}%") if t.size else f"{0:>6} {'-':>10} {'-':>7} {'-':>9}"
+            print(f"{name:<32} {weight / 1e6:>9.2f} {html / 1e6:>8.2f} {cells}")
+        browser.close()
+    server.shutdown()
 
 
 if __name__ == "__main__":
-    args = [pathlib.Path(a) for a in sys.argv[1:]] or sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
-    main(args)
+    main(sys.argv[1:] or sorted(str(p.relative_to(SITE)) for p in (SITE / "book").glob("[0-9][0-9]_*.html")))
