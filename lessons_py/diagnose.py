@@ -15,14 +15,13 @@ widget stores its verdict for every choice in the page, so that the browser can
 show it without a kernel.
 """
 
-import html
 from dataclasses import dataclass
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .widgets import _EXERCISES, FigureExplorer, linked_stacks, shown
+from .widgets import FigureExplorer, feedback, linked_stacks, register, shown
 
 __all__ = ["Case", "grade", "DiagnosisExercise"]
 
@@ -114,7 +113,7 @@ class DiagnosisExercise(w.VBox):
                               index=0, description="fix", layout=w.Layout(width="28em"))
         self.feedback = linked_stacks([picker, self.cause, self.fix], self._feedback)
         super().__init__([self.explorer, self.cause, self.fix, self.feedback])
-        _EXERCISES.add(self)
+        register(self)
 
     def reset(self):
         """First curve, no answer, no feedback (``widgets.reset_all`` calls it)."""
@@ -152,12 +151,7 @@ class DiagnosisExercise(w.VBox):
         verdict, message = grade(case, cause, fix)
         if verdict == "incomplete":  # say what is chosen so far
             message = f"Cause: {self.cause.options[index[1]][0]}. Choose a fix too."
-        extra = case.explanation if verdict == "correct" else ""
-        color = self._COLORS.get(verdict, "#8B0000")
-        return (f'<span style="color:{color}"><b>{html.escape(message)}</b></span>'
-                + (f"<br>{extra}" if extra else ""))
-
-    _COLORS = {"correct": "#006400", "incomplete": "#8B4500"}
+        return feedback(verdict, message, case.explanation if verdict == "correct" else "")
 
     def check(self, cause=None, fix=None):
         """Choose this cause and fix (keys; the current ones if None) for the curve on show,

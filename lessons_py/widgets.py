@@ -37,11 +37,18 @@ from PIL import Image
 from . import _checks
 from .plotting import contour, path
 
-__all__ = ["Option", "ChoiceQuestion", "selection_slider", "log_slider", "linear_slider",
+__all__ = ["feedback", "Option", "ChoiceQuestion", "selection_slider", "log_slider", "linear_slider",
            "svg_layer", "linked_stacks", "shown", "FigureExplorer", "TrajectoryExplorer",
-           "verify_all", "reset_all"]
+           "register", "verify_all", "reset_all"]
 
 _EXERCISES = weakref.WeakSet()  # every question and explorer made in this kernel
+
+
+def register(exercise):
+    """Add an exercise (anything with a ``reset()`` method) to this kernel's registry, which
+    :func:`reset_all` and :func:`verify_all` go through; returns it."""
+    _EXERCISES.add(exercise)
+    return exercise
 
 
 def verify_all(k=5, seed=0):
@@ -61,6 +68,18 @@ def reset_all():
     checks have typed answers and moved sliders, so the static page shows fresh widgets."""
     for exercise in list(_EXERCISES):
         exercise.reset()
+
+
+_COLORS = {"correct": "#006400", "incomplete": "#8B4500"}  # anything else: dark red
+
+
+def feedback(verdict, message, extra=""):
+    """The feedback HTML every exercise shows: ``message`` (text, escaped) in bold, green
+    when ``verdict`` is "correct", brown when "incomplete", dark red otherwise, followed by
+    ``extra`` (HTML) on the next line."""
+    color = _COLORS.get(verdict, "#8B0000")
+    return (f'<span style="color:{color}"><b>{html.escape(message)}</b></span>'
+            + (f"<br>{extra}" if extra else ""))
 
 
 @dataclass(frozen=True)
@@ -103,15 +122,13 @@ class ChoiceQuestion(w.VBox):
                                          layout=w.Layout(width="auto"))
         self.feedback = linked_stacks([self.choice], lambda i: self._feedback(options[i[0]]))
         super().__init__([w.HTML(prompt), self.choice, self.feedback])
-        _EXERCISES.add(self)
+        register(self)
 
     @staticmethod
     def _feedback(option):
         if option.correct:
-            head = f'<span style="color:#006400"><b>Correct: {html.escape(option.label)}.</b></span>'
-        else:
-            head = (f'<span style="color:#8B0000"><b>Not {html.escape(option.label)}.</b></span>')
-        return f"{head} {option.why}"
+            return feedback("correct", f"Correct: {option.label}.", option.why)
+        return feedback("wrong", f"Not {option.label}.", option.why)
 
     def reset(self):
         """No option chosen, no feedback."""
@@ -426,7 +443,7 @@ class FigureExplorer(w.VBox):
                                                    width="100%", max_width=f"{width + 4}px"))
         super().__init__([w.HBox(list(self.controls.values())), self.caption, figure])
         self._initial = self.index
-        _EXERCISES.add(self)
+        register(self)
 
     def _draw(self, values):
         """(caption HTML, figure HTML) of one setting."""
@@ -434,8 +451,8 @@ class FigureExplorer(w.VBox):
             note = self.update(**values)
             caption = html.escape(note) if note else ""
         except Exception as exc:  # the reader sees a sentence, never a traceback
-            caption = (f'<span style="color:#8B0000">Could not draw this setting: '
-                       f'{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</span>')
+            caption = feedback("error", f"Could not draw this setting: "
+                               f"{type(exc).__name__}: {exc}")
             # no curves of another setting: the axes alone (or nothing without a background)
             return caption, svg_layer(self.fig, [], "Nothing drawn for this setting.") \
                 if self.dynamic else ""

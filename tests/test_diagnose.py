@@ -12,7 +12,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lessons_py import diagnose as D  # noqa: E402
 from lessons_py import widgets as W  # noqa: E402
 from lessons_py.diagnose import Case, DiagnosisExercise, grade  # noqa: E402
 from lessons_py.widgets import reset_all  # noqa: E402
@@ -28,7 +27,6 @@ def own_registry(monkeypatch):
     """reset_all() sees only the exercises of this test."""
     registry = weakref.WeakSet()
     monkeypatch.setattr(W, "_EXERCISES", registry)
-    monkeypatch.setattr(D, "_EXERCISES", registry)
     yield registry
     plt.close("all")
 
