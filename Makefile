@@ -13,7 +13,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 
-.PHONY: book test lab bench lock clean
+.PHONY: book test unit install-check lab bench lock clean
 
 $(READY): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,22 @@ book: $(READY) $(ASSETS)
 test: $(READY) $(ASSETS)
 	$(MAKE) book
 	$(BIN)/python -m pytest
+
+## unit: the unit tests of lessons_py alone, in seconds (no build, notebooks or browser)
+unit: $(READY)
+	$(BIN)/python -m pytest tests --ignore=tests/browser -p no:nbval -o addopts="-p no:cacheprovider"
+
+## install-check: what a reader of the book does on Colab or in a fresh environment:
+## install lessons_py from this folder with the "book" extra (not editable, no .venv),
+## copy the chapters alone into an empty folder and execute every one
+CHECK := _build/install-check
+install-check:
+	rm -rf $(CHECK) && mkdir -p $(CHECK)/chapters
+	$(PYTHON) -m venv $(CHECK)/venv
+	$(CHECK)/venv/bin/python -m pip install --quiet --disable-pip-version-check \
+	  -c requirements.txt "lessons_py[book] @ file://$(CURDIR)" nbclient ipykernel
+	cp book/*.ipynb $(CHECK)/chapters/
+	cd $(CHECK) && venv/bin/python $(CURDIR)/tools/run_chapters.py chapters
 
 ## lab: JupyterLab on a scratch copy of the chapters (the live widgets need a kernel);
 ## the copy keeps outputs out of book/, which is committed without them

@@ -15,13 +15,32 @@ Modules, one concept each:
 * :mod:`lessons_py.variance_reduction`: SVRG, SAGA, SAG and importance sampling;
 * :mod:`lessons_py.loop`: :func:`run`, which trains and records a run;
 * :mod:`lessons_py.plotting`: the book's figures and colours;
-* :mod:`lessons_py.widgets`: interactive exercises.
+* :mod:`lessons_py.widgets`: interactive exercises;
+* :mod:`lessons_py.reference`: values recorded once from PyTorch, shipped with the package.
+
+The numerical modules need NumPy only. :mod:`~lessons_py.plotting`,
+:mod:`~lessons_py.widgets` and :mod:`~lessons_py.diagnose` (matplotlib, ipywidgets) are
+imported when first used, so ``import lessons_py.optim`` works without them; the
+``book`` extra installs everything the chapters use::
+
+    pip install "lessons_py[book] @ git+https://github.com/optimization-dynamics/optimization-dynamics-book"
 """
 
-from . import (adaptive, clipping, diagnose, lr_finder, mlp, momentum, objectives, optim, plotting,
+import importlib
+
+from . import (adaptive, clipping, lr_finder, mlp, momentum, objectives, optim, reference,
                schedules, second_order, variance_reduction)
 from .loop import Record, minibatches, run
 
-__all__ = ["adaptive", "clipping", "diagnose", "lr_finder", "mlp", "momentum", "objectives", "optim", "plotting", "schedules", "second_order",
-           "variance_reduction", "Record", "minibatches", "run"]
+_LAZY = ("diagnose", "plotting", "source", "widgets")  # they import matplotlib or ipywidgets
+
+__all__ = ["adaptive", "clipping", "diagnose", "lr_finder", "mlp", "momentum", "objectives",
+           "optim", "plotting", "reference", "schedules", "second_order", "variance_reduction",
+           "Record", "minibatches", "run"]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 __version__ = "0.1.0"

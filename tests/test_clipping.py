@@ -1,14 +1,12 @@
 """lessons_py.clipping against recorded torch.nn.utils clipping, geometry and hand-derived values."""
 
-import json
-import pathlib
 
 import numpy as np
 import pytest
 
-from lessons_py import clipping
+from lessons_py import clipping, reference
 
-REFERENCE = json.loads((pathlib.Path(__file__).parent / "reference" / "torch_schedules.json").read_text())
+REFERENCE = reference.load("torch_schedules")
 CASES = REFERENCE["clipping"]
 
 

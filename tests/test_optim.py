@@ -1,14 +1,13 @@
 """lessons_py.optim against torch.optim's documented algorithms, hand-derived steps and each other."""
 
 import json
-import pathlib
 
 import numpy as np
 import pytest
 
-from lessons_py import optim
+from lessons_py import optim, reference
 
-REFERENCE = json.loads((pathlib.Path(__file__).parent / "reference" / "torch_optim.json").read_text())
+REFERENCE = reference.load("torch_optim")
 ALL = [optim.SGD, optim.Adagrad, optim.RMSprop, optim.Adam, optim.AdamW]
 
 # torch.optim's signatures (torch 2.13), keyword by keyword.

@@ -1,14 +1,12 @@
 """lessons_py.schedules against recorded torch.optim.lr_scheduler runs, hand-derived values and each other."""
 
-import json
-import pathlib
 
 import numpy as np
 import pytest
 
-from lessons_py import objectives, optim, run, schedules
+from lessons_py import objectives, optim, reference, run, schedules
 
-REFERENCE = json.loads((pathlib.Path(__file__).parent / "reference" / "torch_schedules.json").read_text())
+REFERENCE = reference.load("torch_schedules")
 TORCH_CLASSES = sorted({case["torch"] for case in REFERENCE["schedules"]})
 
 # One instance of every schedule, for the properties they all share.

@@ -30,6 +30,10 @@ CONTROLS = """() => {
 LIMIT_MB = 2.5  # a chapter page was at most 0.51 MB before its exercises were stored in it
 
 
+def test_the_site_has_chapter_pages():
+    assert len(CHAPTERS) >= 7, "the site is not built: run `make book` first"
+
+
 def _digest(text):
     return hashlib.sha1(text.encode()).hexdigest()
 

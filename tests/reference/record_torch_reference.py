@@ -1,4 +1,4 @@
-"""Record reference trajectories from torch.optim, once, into torch_optim.json.
+"""Record reference trajectories from torch.optim, once, into lessons_py/reference/torch_optim.json.
 
 torch is *not* a dependency of the project or its tests: this script was run
 by hand in a separate environment (``pip install torch==2.13.0 numpy``) and its
@@ -68,7 +68,7 @@ def main():
         cases.append({"optimizer": cls, "kwargs": kwargs, "x0": x0.tolist(),
                       "grads": grads.tolist(), "lrs": lrs.tolist(),
                       "expected": record(cls, kwargs, x0, grads, lrs)})
-    out = pathlib.Path(__file__).with_name("torch_optim.json")
+    out = pathlib.Path(__file__).resolve().parents[2] / "lessons_py" / "reference" / "torch_optim.json"
     out.write_text(json.dumps({"torch_version": torch.__version__, "cases": cases}, indent=1))
     print(f"wrote {len(cases)} cases to {out}")
 

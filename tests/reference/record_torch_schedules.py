@@ -1,4 +1,4 @@
-"""Record learning rates and clipped gradients from torch, once, into torch_schedules.json.
+"""Record learning rates and clipped gradients from torch, once, into lessons_py/reference/torch_schedules.json.
 
 torch is *not* a dependency of the project or its tests: this script was run
 by hand in a separate environment (``pip install torch==2.13.0 numpy``) and its
@@ -185,7 +185,7 @@ def main():
                           "our_kwargs": {**lead, **our_kwargs},
                           "compare_through": steps if compare is None else compare,
                           "expected": record_schedule(cls, kwargs, lr, steps)})
-    out = pathlib.Path(__file__).with_name("torch_schedules.json")
+    out = pathlib.Path(__file__).resolve().parents[2] / "lessons_py" / "reference" / "torch_schedules.json"
     out.write_text(json.dumps({"torch_version": torch.__version__, "schedules": schedules,
                                "clipping": record_clipping(), "notes": record_surprises()},
                               indent=1))

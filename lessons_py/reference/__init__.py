@@ -1,0 +1,23 @@
+"""Values recorded once from PyTorch 2.13 and shipped with the package.
+
+``torch_optim`` holds optimizer trajectories of ``torch.optim`` (SGD, Adagrad, RMSprop,
+Adam, AdamW) for fixed gradient sequences; ``torch_schedules`` holds learning rates of
+``torch.optim.lr_scheduler`` and clipped gradients of ``torch.nn.utils``. They were
+written by the scripts in the repository's ``tests/reference/`` folder, run by hand in a
+throwaway environment: torch is not a dependency. The tests and chapter 5 compare
+``lessons_py`` with them.
+"""
+
+import json
+from importlib import resources
+
+__all__ = ["NAMES", "load"]
+
+NAMES = ("torch_optim", "torch_schedules")
+
+
+def load(name):
+    """The recorded values ``name`` (one of :data:`NAMES`), as parsed JSON."""
+    if name not in NAMES:
+        raise ValueError(f"name must be one of {NAMES}, got {name!r}")
+    return json.loads(resources.files(__name__).joinpath(f"{name}.json").read_text("utf-8"))
