@@ -33,9 +33,17 @@ _ALIASES = {"gd": "sgd", "heavy ball": "momentum", "sgd+momentum": "momentum", "
 
 
 def color(name):
-    """The book's colour for an optimizer name (case-insensitive; unknown names are grey)."""
-    key = str(name).lower()
-    return COLORS.get(_ALIASES.get(key, key), COLORS["other"])
+    """The book's colour for an optimizer name (case-insensitive; unknown names are grey).
+
+    A label with its settings after the name, as the package's own records have
+    (``"L-BFGS (m=10)"``, ``"SVRG (m=20, last)"``, ``"Newton (damped)"``), takes the
+    colour of the name."""
+    key = str(name).lower().strip()
+    key = _ALIASES.get(key, key)
+    if key not in COLORS:
+        key = key.split("(")[0].strip()
+        key = _ALIASES.get(key, key)
+    return COLORS.get(key, COLORS["other"])
 
 
 def shades(k, cmap="cividis"):

@@ -656,4 +656,7 @@ def test_each_optimizer_has_its_own_colour_blind_safe_colour():
     assert plotting.color("adam") == plotting.color("Adam") == "#0072B2"
     assert plotting.color("GD") == plotting.color("SGD")
     assert plotting.color("something new") == plotting.COLORS["other"]
+    for label, name in [("L-BFGS (m=10)", "L-BFGS"), ("Newton (damped)", "Newton"),
+                        ("SVRG (m=20, last)", "SVRG"), ("heavy ball (β = 0.9)", "momentum")]:
+        assert plotting.color(label) == plotting.color(name) != plotting.COLORS["other"]
     assert len(set(map(tuple, plotting.shades(5)))) == 5
