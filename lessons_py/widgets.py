@@ -521,8 +521,9 @@ class TrajectoryExplorer(FigureExplorer):
             self.records[combo] = simulate(**values)
         gaps = [self._gap(r) for r in self.records.values()]
         finite = np.concatenate([g[np.isfinite(g)] for g in gaps])
+        finite = finite if finite.size else np.array([1e-16, 1.0])  # every run blew up at once
         low = 10.0 ** np.floor(np.log10(finite.min()))
-        start = max(g[0] for g in gaps if np.isfinite(g[0]))
+        start = max([g[0] for g in gaps if np.isfinite(g[0])] + [1.0])
         high = 10.0 ** np.ceil(np.log10(min(finite.max(), 1e3 * start)))
         steps = max(r.steps for r in self.records.values())
         fig, (self.ax_path, self.ax_loss) = plt.subplots(1, 2, figsize=figsize)
@@ -563,7 +564,7 @@ class TrajectoryExplorer(FigureExplorer):
         self.line.set_data(record.x[:, 0], record.x[:, 1])
         self.start.set_data([record.x[0, 0]], [record.x[0, 1]])
         self.curve.set_data(record.step, self._gap(record))
-        return f"{self._settings(values)}: {'diverged, ' if record.diverged else ''}{record.status}."
+        return f"{self._settings(values)}: {record.status}."
 
     def _settings(self, values):
         """"η = 0.05, batch b = 32": each control's label (its description) and value."""
