@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
+import traitlets
 
 from .widgets import FigureExplorer, feedback, linked_stacks, register, shown
 
@@ -86,6 +87,7 @@ class DiagnosisExercise(w.VBox):
     label the reader sees. Every curve's figure and the feedback for every (curve, cause,
     fix) are drawn and graded (:func:`grade`) in advance and stored in the page, so the
     exercise answers on the static website with no kernel, exactly as in a live one.
+    Each curve keeps its own answer.
     """
 
     def __init__(self, cases, causes, fixes, figsize=(6.5, 3.2), ylabel="loss − min loss"):
@@ -107,18 +109,38 @@ class DiagnosisExercise(w.VBox):
         self.ylabel = ylabel
         picker = w.Dropdown(options=names, value=names[0], description="curve")
         self.explorer = FigureExplorer(self.fig, self._draw, {"case": picker}, alt=self._alt)
-        self.cause = w.RadioButtons(options=[(v, k) for k, v in causes.items()], value=None,
-                                    description="cause", layout=w.Layout(width="auto"))
-        self.fix = w.Dropdown(options=[("choose a fix", None)] + [(v, k) for k, v in fixes.items()],
-                              index=0, description="fix", layout=w.Layout(width="28em"))
-        self.feedback = linked_stacks([picker, self.cause, self.fix], self._feedback)
-        super().__init__([self.explorer, self.cause, self.fix, self.feedback])
+        # each curve has its own cause and fix: an answer never carries over to the next
+        labels = [(v, k) for k, v in causes.items()]
+        self.causes_of = [w.RadioButtons(options=labels, value=None, description="cause",
+                                         layout=w.Layout(width="auto")) for _ in cases]
+        self.fixes_of = [w.Dropdown(options=[("choose a fix", None)]
+                                    + [(v, k) for k, v in fixes.items()], index=0,
+                                    description="fix", layout=w.Layout(width="28em"))
+                         for _ in cases]
+        panels = [w.VBox([cause, fix, linked_stacks([cause, fix],
+                                                    lambda i, k=k: self._feedback((k, *i)))])
+                  for k, (cause, fix) in enumerate(zip(self.causes_of, self.fixes_of))]
+        self.answers = w.Stack(panels, selected_index=0)
+        w.jslink((picker, "index"), (self.answers, "selected_index"))
+        traitlets.dlink((picker, "index"), (self.answers, "selected_index"))
+        super().__init__([self.explorer, self.answers])
         register(self)
 
     def reset(self):
-        """First curve, no answer, no feedback (``widgets.reset_all`` calls it)."""
+        """First curve, no answers, no feedback (``widgets.reset_all`` calls it)."""
         self.explorer.reset()
-        self.cause.index, self.fix.index = None, 0
+        for cause, fix in zip(self.causes_of, self.fixes_of):
+            cause.index, fix.index = None, 0
+
+    @property
+    def cause(self):
+        """The cause control of the curve on show."""
+        return self.causes_of[self.explorer.controls["case"].index]
+
+    @property
+    def fix(self):
+        """The fix control of the curve on show."""
+        return self.fixes_of[self.explorer.controls["case"].index]
 
     @property
     def case(self):
@@ -150,7 +172,7 @@ class DiagnosisExercise(w.VBox):
         cause, fix = self.causes[index[1]], self.fixes[index[2]]
         verdict, message = grade(case, cause, fix)
         if verdict == "incomplete":  # say what is chosen so far
-            message = f"Cause: {self.cause.options[index[1]][0]}. Choose a fix too."
+            message = f"Cause: {self.causes_of[index[0]].options[index[1]][0]}. Choose a fix too."
         return feedback(verdict, message, case.explanation if verdict == "correct" else "")
 
     def check(self, cause=None, fix=None):
@@ -167,4 +189,4 @@ class DiagnosisExercise(w.VBox):
     @property
     def shown(self):
         """The feedback HTML on show ("" before a cause is chosen)."""
-        return shown(self.feedback)
+        return shown(self.answers.children[self.answers.selected_index].children[2])

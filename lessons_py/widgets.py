@@ -441,7 +441,8 @@ class FigureExplorer(w.VBox):
         width = self.canvas.get_width_height()[0]
         figure = w.GridBox(layers, layout=w.Layout(grid_template_areas='"figure"',
                                                    width="100%", max_width=f"{width + 4}px"))
-        super().__init__([w.HBox(list(self.controls.values())), self.caption, figure])
+        row = w.HBox(list(self.controls.values()), layout=w.Layout(flex_flow="row wrap"))
+        super().__init__([row, self.caption, figure])
         self._initial = self.index
         register(self)
 

@@ -4,6 +4,7 @@ import html
 import itertools
 import weakref
 
+import ipywidgets as w
 import matplotlib
 
 matplotlib.use("Agg")
@@ -114,15 +115,27 @@ def test_checking_shows_feedback_and_the_explanation_only_when_right(ex):
     assert "geometrically" not in ex.shown
 
 
-def test_another_curve_shows_its_own_feedback_for_the_same_choice(ex, cases):
+def test_each_curve_keeps_its_own_answer(ex, cases):
+    """An answer to one curve never shows, or gives away, the feedback of another."""
     assert ex.check("high", "lower") == "correct"
     ex.explorer.controls["case"].value = "B"
-    assert ex.case.name == "B" and ex.cause.value == "high" and ex.fix.value == "lower"
+    assert ex.case.name == "B" and ex.cause.value is None and ex.fix.value is None
+    assert ex.shown == ""  # nothing answered for B yet
+    assert ex.explorer.shown == ex.explorer.frames[(1,)] and "Curve B" in ex.explorer.shown[1]
+    assert ex.check("high", "lower") == "cause wrong"
     assert ex.shown == ex._feedback((1, 0, 1))
     assert html.escape(grade(cases[1], "high", "lower")[1]) in ex.shown
-    assert "geometrically" not in ex.shown and ex.check() == "cause wrong"
-    assert ex.explorer.shown == ex.explorer.frames[(1,)] and "Curve B" in ex.explorer.shown[1]
     assert ex.check("low", "raise") == "correct" and "Barely moving." in ex.shown
+    ex.explorer.controls["case"].value = "A"  # A's answer is still there
+    assert ex.cause.value == "high" and ex.fix.value == "lower" and "Correct" in ex.shown
+
+
+def test_the_curve_picker_is_linked_to_its_answer_panel_in_the_browser(monkeypatch, cases):
+    links, jslink = [], w.jslink
+    monkeypatch.setattr(w, "jslink", lambda a, b: links.append(jslink(a, b)) or links[-1])
+    ex = DiagnosisExercise(cases, CAUSES, FIXES)
+    panel = [link for link in links if link.target == (ex.answers, "selected_index")]
+    assert len(panel) == 1 and panel[0].source == (ex.explorer.controls["case"], "index")
 
 
 NOT_OFFERED = [
