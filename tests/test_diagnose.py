@@ -2,7 +2,6 @@
 
 import html
 import itertools
-import weakref
 
 import ipywidgets as w
 import matplotlib
@@ -13,7 +12,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lessons_py import widgets as W  # noqa: E402
 from lessons_py.diagnose import Case, DiagnosisExercise, grade  # noqa: E402
 from lessons_py.widgets import reset_all  # noqa: E402
 
@@ -23,13 +21,7 @@ FIXES = {"lower": "lower the learning rate", "raise": "raise the learning rate",
          "clip": "clip the gradient norm", "keep": "keep the settings"}
 
 
-@pytest.fixture(autouse=True)
-def own_registry(monkeypatch):
-    """reset_all() sees only the exercises of this test."""
-    registry = weakref.WeakSet()
-    monkeypatch.setattr(W, "_EXERCISES", registry)
-    yield registry
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("own_registry")  # see conftest.py
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ chosen by the controls through linked ``Stack`` widgets.
 import html
 import itertools
 import re
-import weakref
 
 import ipywidgets as w
 import matplotlib
@@ -21,19 +20,12 @@ import pytest  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 
 from lessons_py import objectives, optim, plotting, run  # noqa: E402
-from lessons_py import widgets as W  # noqa: E402
 from lessons_py.widgets import (ChoiceQuestion, FigureExplorer, Option,  # noqa: E402
                                 TrajectoryExplorer, linear_slider, linked_stacks, log_slider,
                                 reset_all, selection_slider, shown, svg_layer, verify_all)
 
 
-@pytest.fixture(autouse=True)
-def own_registry(monkeypatch):
-    """Each test sees only the exercises it makes (reset_all and verify_all walk them all)."""
-    registry = weakref.WeakSet()
-    monkeypatch.setattr(W, "_EXERCISES", registry)
-    yield registry
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("own_registry")  # see conftest.py
 
 
 def small_axes():
