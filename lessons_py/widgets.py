@@ -184,7 +184,6 @@ def log_slider(description, low, high, n, value, digits=3):
     to ``digits`` significant digits, its label showing it exactly), starting nearest ``value``."""
     low = _finite("low", low, 0.0, low_open=True)
     high = _finite("high", high, low, low_open=True)
-    _finite("value", value)
     _checks.integer("n", n, 2)
     values = {_nice(v, digits) for v in np.geomspace(low, high, n)}
     return selection_slider(description, values, value)
@@ -194,7 +193,6 @@ def linear_slider(description, low, high, n, value, digits=3):
     """A SelectionSlider over ``n`` evenly spaced values from ``low`` to ``high``."""
     low = _finite("low", low)
     high = _finite("high", high, low, low_open=True)
-    _finite("value", value)
     _checks.integer("n", n, 2)
     values = {_nice(v, digits) for v in np.linspace(low, high, n)}
     return selection_slider(description, values, value)
@@ -411,7 +409,7 @@ class FigureExplorer(w.VBox):
         if not self.controls:
             raise ValueError("controls must hold at least one control")
         self.alt, self.dynamic = alt, list(dynamic or [])
-        options = [_selection(name, c) for name, c in self.controls.items()]
+        self._options = options = [_selection(name, c) for name, c in self.controls.items()]
         plt.close(fig)  # shown through the widget only, never a second time inline
         self.canvas = FigureCanvasAgg(fig)  # after close(), which detaches pyplot's canvas
         for artist in self.dynamic:
@@ -488,10 +486,9 @@ class FigureExplorer(w.VBox):
         keys = list(self.frames)
         picks = {self._initial} | {keys[i] for i in rng.choice(len(keys), min(k, len(keys)),
                                                               replace=False)}
-        options = [_selection(name, c) for name, c in self.controls.items()]
         wrong = []
         for index in sorted(picks):
-            values = {n: o[i] for n, o, i in zip(self.controls, options, index)}
+            values = {n: o[i] for n, o, i in zip(self.controls, self._options, index)}
             if self._redraw(values) != self.frames[index]:
                 wrong.append(values)
         return wrong
