@@ -28,19 +28,52 @@ imported when first used, so ``import lessons_py.optim`` works without them; the
 
 import importlib
 
-from . import (adaptive, clipping, lr_finder, mlp, momentum, objectives, optim, reference,
-               schedules, second_order, variance_reduction)
+from . import (
+    adaptive,
+    clipping,
+    lr_finder,
+    mlp,
+    momentum,
+    objectives,
+    optim,
+    reference,
+    schedules,
+    second_order,
+    variance_reduction,
+)
 from .loop import Record, minibatches, run
 
-_LAZY = ("diagnose", "plotting", "source", "widgets")  # they import matplotlib or ipywidgets
+_LAZY = (
+    "diagnose",
+    "plotting",
+    "source",
+    "widgets",
+)  # they import matplotlib or ipywidgets
 
-__all__ = ["adaptive", "clipping", "diagnose", "lr_finder", "mlp", "momentum", "objectives",
-           "optim", "plotting", "reference", "schedules", "second_order", "variance_reduction",
-           "Record", "minibatches", "run"]
+__all__ = [
+    "Record",
+    "adaptive",
+    "clipping",
+    "diagnose",
+    "lr_finder",
+    "minibatches",
+    "mlp",
+    "momentum",
+    "objectives",
+    "optim",
+    "plotting",
+    "reference",
+    "run",
+    "schedules",
+    "second_order",
+    "variance_reduction",
+]
 
 
 def __getattr__(name):
     if name in _LAZY:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __version__ = "0.1.0"

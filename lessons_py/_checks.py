@@ -6,7 +6,11 @@ import numpy as np
 
 def _describe(value):
     arr = np.asarray(value)
-    return repr(value) if arr.ndim == 0 else f"an array with values in [{arr.min()}, {arr.max()}]"
+    return (
+        repr(value)
+        if arr.ndim == 0
+        else f"an array with values in [{arr.min()}, {arr.max()}]"
+    )
 
 
 def in_range(name, value, low=0.0, high=np.inf, *, low_open=False, high_open=False):

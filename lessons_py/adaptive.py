@@ -19,7 +19,13 @@ import numpy as np
 from . import _checks
 from .optim import Adam
 
-__all__ = ["ema", "correction_factor", "steps_until_within", "adam_step_bound", "AdamEpsRoot"]
+__all__ = [
+    "AdamEpsRoot",
+    "adam_step_bound",
+    "correction_factor",
+    "ema",
+    "steps_until_within",
+]
 
 
 def ema(g, beta):
@@ -35,8 +41,12 @@ def ema(g, beta):
     """
     g = np.asarray(g, dtype=np.float64)
     if g.ndim == 0 or len(g) == 0:
-        raise ValueError(f"g must be a non-empty sequence of gradients, got shape {g.shape}")
-    beta = np.asarray(_checks.in_range("beta", beta, 0.0, 1.0, high_open=True), dtype=np.float64)
+        raise ValueError(
+            f"g must be a non-empty sequence of gradients, got shape {g.shape}"
+        )
+    beta = np.asarray(
+        _checks.in_range("beta", beta, 0.0, 1.0, high_open=True), dtype=np.float64
+    )
     shape = np.broadcast_shapes(beta.shape, g.shape[1:])
     raw = np.empty((len(g),) + shape)
     m = np.zeros(shape)
@@ -51,7 +61,9 @@ def correction_factor(beta, t):
     r"""The bias-correction factor :math:`1 / (1 - \beta^t)` (``beta`` in [0, 1), ``t >= 1``)."""
     _checks.in_range("beta", beta, 0.0, 1.0, high_open=True)
     _checks.in_range("t", t, 1.0)
-    return 1.0 / (1.0 - np.asarray(beta, dtype=np.float64) ** np.asarray(t, dtype=np.float64))
+    return 1.0 / (
+        1.0 - np.asarray(beta, dtype=np.float64) ** np.asarray(t, dtype=np.float64)
+    )
 
 
 def steps_until_within(beta, tol):
@@ -65,7 +77,9 @@ def steps_until_within(beta, tol):
     tol = _checks.number("tol", tol, 0.0, low_open=True)
     if beta == 0.0:
         return 1
-    t = max(1, int(np.floor(np.log(tol / (1 + tol)) / np.log(beta))) - 2)  # just below the root
+    t = max(
+        1, int(np.floor(np.log(tol / (1 + tol)) / np.log(beta))) - 2
+    )  # just below the root
     while not correction_factor(beta, t) < 1 + tol:
         t += 1
     return t
@@ -97,7 +111,12 @@ def adam_step_bound(beta1, beta2, t):
     else:
         with np.errstate(over="ignore"):  # gamma > 1 and t = inf: the bound is infinite
             s = (1 - gamma**t) / (1 - gamma)
-    return (1 - beta1) / (1 - beta1**t) * np.sqrt((1 - beta2**t) / (1 - beta2)) * np.sqrt(s)
+    return (
+        (1 - beta1)
+        / (1 - beta1**t)
+        * np.sqrt((1 - beta2**t) / (1 - beta2))
+        * np.sqrt(s)
+    )
 
 
 class AdamEpsRoot(Adam):
@@ -130,8 +149,10 @@ class AdamEpsRoot(Adam):
         _checks.in_range("eps_root", self.eps_root)
 
     def __repr__(self):
-        return (f"AdamEpsRoot(lr={self.lr!r}, betas={self.betas!r}, eps={self.eps!r}, "
-                f"eps_root={self.eps_root!r})")
+        return (
+            f"AdamEpsRoot(lr={self.lr!r}, betas={self.betas!r}, eps={self.eps!r}, "
+            f"eps_root={self.eps_root!r})"
+        )
 
     def _update(self, x, g):
         beta1, beta2 = self.betas

@@ -21,11 +21,10 @@ import numpy as np
 
 from . import _checks
 
-__all__ = ["clip_by_value", "clip_by_norm", "get_total_norm"]
+__all__ = ["clip_by_norm", "clip_by_value", "get_total_norm"]
 
 EPS = 1e-6
 """What torch's ``clip_grad_norm_`` adds to the norm before dividing (in every dtype)."""
-
 
 
 def _norm_type(norm_type):

@@ -24,7 +24,7 @@ import traitlets
 
 from .widgets import FigureExplorer, feedback, linked_stacks, register, shown
 
-__all__ = ["Case", "grade", "DiagnosisExercise"]
+__all__ = ["Case", "DiagnosisExercise", "grade"]
 
 
 @dataclass(frozen=True)
@@ -65,11 +65,19 @@ def grade(case, cause, fix):
     if cause_ok and fix_ok:
         return "correct", "Correct: right cause and right fix."
     if cause_ok:
-        return "fix wrong", "Right cause, but that fix does not address it. Try another fix."
+        return (
+            "fix wrong",
+            "Right cause, but that fix does not address it. Try another fix.",
+        )
     if fix_ok:
-        return "cause wrong", ("That fix would help, but not for the reason you chose: "
-                               "look at the curve again.")
-    return "cause wrong", "Not this cause. Look at where the curve goes wrong: at the start, late, or suddenly?"
+        return "cause wrong", (
+            "That fix would help, but not for the reason you chose: "
+            "look at the curve again."
+        )
+    return (
+        "cause wrong",
+        "Not this cause. Look at where the curve goes wrong: at the start, late, or suddenly?",
+    )
 
 
 def _offered(key, keys):
@@ -90,36 +98,65 @@ class DiagnosisExercise(w.VBox):
     Each curve keeps its own answer.
     """
 
-    def __init__(self, cases, causes, fixes, figsize=(6.5, 3.2), ylabel="loss − min loss"):
+    def __init__(
+        self, cases, causes, fixes, figsize=(6.5, 3.2), ylabel="loss − min loss"
+    ):
         if not cases:
             raise ValueError("cases must hold at least one Case")
         names = [c.name for c in cases]
         if len(set(names)) != len(names):
             raise ValueError(f"case names must be unique, got {names}")
         for c in cases:
-            if c.cause not in causes or not all(f in fixes for f in (c.fix, *c.also_accepted)):
-                raise ValueError(f"case {c.name!r} names a cause or fix that is not offered")
+            if c.cause not in causes or not all(
+                f in fixes for f in (c.fix, *c.also_accepted)
+            ):
+                raise ValueError(
+                    f"case {c.name!r} names a cause or fix that is not offered"
+                )
         self.cases = {c.name: c for c in cases}
         self.causes, self.fixes = list(causes), [None, *fixes]
         self.fig, self.ax = plt.subplots(figsize=figsize)
         (self.line,) = self.ax.plot([], [], color="#0072B2", linewidth=1.5)
         self.ax.set(xlabel="step", ylabel=ylabel)
-        self.ax.set_title(self._title(names[0]), fontsize=10)  # so the layout leaves room for it
+        self.ax.set_title(
+            self._title(names[0]), fontsize=10
+        )  # so the layout leaves room for it
         self.fig.tight_layout()
         self.ylabel = ylabel
         picker = w.Dropdown(options=names, value=names[0], description="curve")
-        self.explorer = FigureExplorer(self.fig, self._draw, {"case": picker}, alt=self._alt)
+        self.explorer = FigureExplorer(
+            self.fig, self._draw, {"case": picker}, alt=self._alt
+        )
         # each curve has its own cause and fix: an answer never carries over to the next
         labels = [(v, k) for k, v in causes.items()]
-        self.causes_of = [w.RadioButtons(options=labels, value=None, description="cause",
-                                         layout=w.Layout(width="auto")) for _ in cases]
-        self.fixes_of = [w.Dropdown(options=[("choose a fix", None)]
-                                    + [(v, k) for k, v in fixes.items()], index=0,
-                                    description="fix", layout=w.Layout(width="28em"))
-                         for _ in cases]
-        panels = [w.VBox([cause, fix, linked_stacks([cause, fix],
-                                                    lambda i, k=k: self._feedback((k, *i)))])
-                  for k, (cause, fix) in enumerate(zip(self.causes_of, self.fixes_of))]
+        self.causes_of = [
+            w.RadioButtons(
+                options=labels,
+                value=None,
+                description="cause",
+                layout=w.Layout(width="auto"),
+            )
+            for _ in cases
+        ]
+        self.fixes_of = [
+            w.Dropdown(
+                options=[("choose a fix", None)] + [(v, k) for k, v in fixes.items()],
+                index=0,
+                description="fix",
+                layout=w.Layout(width="28em"),
+            )
+            for _ in cases
+        ]
+        panels = [
+            w.VBox(
+                [
+                    cause,
+                    fix,
+                    linked_stacks([cause, fix], lambda i, k=k: self._feedback((k, *i))),
+                ]
+            )
+            for k, (cause, fix) in enumerate(zip(self.causes_of, self.fixes_of))
+        ]
         self.answers = w.Stack(panels, selected_index=0)
         w.jslink((picker, "index"), (self.answers, "selected_index"))
         traitlets.dlink((picker, "index"), (self.answers, "selected_index"))
@@ -173,7 +210,9 @@ class DiagnosisExercise(w.VBox):
         verdict, message = grade(case, cause, fix)
         if verdict == "incomplete":  # say what is chosen so far
             message = f"Cause: {self.causes_of[index[0]].options[index[1]][0]}. Choose a fix too."
-        return feedback(verdict, message, case.explanation if verdict == "correct" else "")
+        return feedback(
+            verdict, message, case.explanation if verdict == "correct" else ""
+        )
 
     def check(self, cause=None, fix=None):
         """Choose this cause and fix (keys; the current ones if None) for the curve on show,

@@ -7,7 +7,7 @@ import numpy as np
 from . import _checks
 from .objectives import FiniteSum
 
-__all__ = ["Record", "Recorder", "run", "minibatches"]
+__all__ = ["Record", "Recorder", "minibatches", "run"]
 
 
 @dataclass(repr=False)
@@ -63,7 +63,14 @@ class Recorder:
     def __init__(self, objective, x0, steps, record_every=1, blowup=1e10):
         self.objective, self.steps = objective, steps
         self.every = _checks.integer("record_every", record_every, 1)
-        self.step, self.xs, self.losses, self.norms, self.evals, self.lrs = [], [], [], [], [], []
+        self.step, self.xs, self.losses, self.norms, self.evals, self.lrs = (
+            [],
+            [],
+            [],
+            [],
+            [],
+            [],
+        )
         self.diverged = False
         self._record(0, x0, 0)
         self.limit = self.losses[0] + blowup * max(1.0, abs(self.losses[0]))
@@ -80,16 +87,27 @@ class Recorder:
         finite = bool(np.all(np.isfinite(x)))
         if t % self.every == 0 or t == self.steps or not finite:
             self._record(t, x, evals)
-            if not (finite and np.isfinite(self.losses[-1]) and self.losses[-1] <= self.limit):
+            if not (
+                finite
+                and np.isfinite(self.losses[-1])
+                and self.losses[-1] <= self.limit
+            ):
                 self.diverged = True
         return not self.diverged
 
     def fields(self, label):
         """The keyword arguments of a :class:`Record` (subclasses add their own)."""
-        return dict(label=label, step=np.array(self.step), x=np.array(self.xs),
-                    loss=np.array(self.losses), grad_norm=np.array(self.norms),
-                    lr=np.array(self.lrs, dtype=np.float64), grad_evals=np.array(self.evals),
-                    steps=self.steps, diverged=self.diverged)
+        return dict(
+            label=label,
+            step=np.array(self.step),
+            x=np.array(self.xs),
+            loss=np.array(self.losses),
+            grad_norm=np.array(self.norms),
+            lr=np.array(self.lrs, dtype=np.float64),
+            grad_evals=np.array(self.evals),
+            steps=self.steps,
+            diverged=self.diverged,
+        )
 
 
 def minibatches(rng, n, batch_size):
@@ -101,11 +119,22 @@ def minibatches(rng, n, batch_size):
     while True:
         order = rng.permutation(n)
         for start in range(0, n - batch_size + 1, batch_size):
-            yield order[start:start + batch_size]
+            yield order[start : start + batch_size]
 
 
-def run(optimizer, objective, x0, steps, *, batch_size=None, schedule=None, rng=None,
-        label=None, blowup=1e10, record_every=1):
+def run(
+    optimizer,
+    objective,
+    x0,
+    steps,
+    *,
+    batch_size=None,
+    schedule=None,
+    rng=None,
+    label=None,
+    blowup=1e10,
+    record_every=1,
+):
     """Run ``steps`` optimizer steps on ``objective`` from ``x0`` and record everything.
 
     * The optimizer is ``reset()`` first, so a run never inherits state.
@@ -123,14 +152,20 @@ def run(optimizer, objective, x0, steps, *, batch_size=None, schedule=None, rng=
     steps = _checks.integer("steps", steps, 0)
     x = np.asarray(x0, dtype=np.float64).copy()
     if x.shape != (objective.dim,):
-        raise ValueError(f"x0 must have shape ({objective.dim},) for this objective, got {x.shape}")
+        raise ValueError(
+            f"x0 must have shape ({objective.dim},) for this objective, got {x.shape}"
+        )
     stochastic = batch_size is not None
     if stochastic:
         if not isinstance(objective, FiniteSum):
-            raise ValueError(f"batch_size needs a finite-sum objective, got {objective!r}")
+            raise ValueError(
+                f"batch_size needs a finite-sum objective, got {objective!r}"
+            )
         batch_size = _checks.integer("batch_size", batch_size, 1)
         if batch_size > objective.n:
-            raise ValueError(f"batch_size must lie in [1, {objective.n}] (n), got {batch_size}")
+            raise ValueError(
+                f"batch_size must lie in [1, {objective.n}] (n), got {batch_size}"
+            )
         rng = np.random.default_rng(0) if rng is None else rng
         batches = minibatches(rng, objective.n, batch_size)
     cost = batch_size if stochastic else getattr(objective, "n", 1)
@@ -141,7 +176,11 @@ def run(optimizer, objective, x0, steps, *, batch_size=None, schedule=None, rng=
         for t in range(1, steps + 1):
             if schedule is not None:
                 optimizer.lr = schedule(t - 1)
-            g = objective.batch_grad(x, next(batches)) if stochastic else objective.grad(x)
+            g = (
+                objective.batch_grad(x, next(batches))
+                if stochastic
+                else objective.grad(x)
+            )
             lr = optimizer.lr
             x = optimizer.step(x, g)
             if not recorder.add(t, x, lr, cost * t):

@@ -43,7 +43,14 @@ from .loop import minibatches
 from .objectives import FiniteSum
 from .schedules import Schedule
 
-__all__ = ["RangeTest", "exponential_ramp", "smooth", "steepest", "min_div10", "lr_range_test"]
+__all__ = [
+    "RangeTest",
+    "exponential_ramp",
+    "lr_range_test",
+    "min_div10",
+    "smooth",
+    "steepest",
+]
 
 
 def exponential_ramp(min_lr, max_lr, steps):
@@ -53,12 +60,19 @@ def exponential_ramp(min_lr, max_lr, steps):
     (step :math:`K - 1`), a constant ratio apart; held at ``max_lr`` afterwards.
     Arguments: ``0 < min_lr < max_lr < ∞``, ``steps`` an integer >= 2.
     """
-    min_lr = _checks.number("min_lr", min_lr, 0.0, np.inf, low_open=True, high_open=True)
-    max_lr = _checks.number("max_lr", max_lr, min_lr, np.inf, low_open=True, high_open=True)
+    min_lr = _checks.number(
+        "min_lr", min_lr, 0.0, np.inf, low_open=True, high_open=True
+    )
+    max_lr = _checks.number(
+        "max_lr", max_lr, min_lr, np.inf, low_open=True, high_open=True
+    )
     K = _checks.integer("steps", steps, 2)
     ratio = max_lr / min_lr
-    return Schedule("exponential_ramp", {"min_lr": min_lr, "max_lr": max_lr, "steps": K},
-                    lambda t: min_lr * ratio ** (np.minimum(t, K - 1) / (K - 1)))
+    return Schedule(
+        "exponential_ramp",
+        {"min_lr": min_lr, "max_lr": max_lr, "steps": K},
+        lambda t: min_lr * ratio ** (np.minimum(t, K - 1) / (K - 1)),
+    )
 
 
 def smooth(losses, beta=0.98):
@@ -79,10 +93,15 @@ def smooth(losses, beta=0.98):
 
 def _trimmed(lr, smoothed, skip_start, skip_end):
     """fastai drops the first 10 % and the last 5 points; keep at least 3 when possible."""
-    lr, smoothed = np.asarray(lr, dtype=np.float64), np.asarray(smoothed, dtype=np.float64)
+    lr, smoothed = (
+        np.asarray(lr, dtype=np.float64),
+        np.asarray(smoothed, dtype=np.float64),
+    )
     if lr.shape != smoothed.shape or lr.ndim != 1:
-        raise ValueError(f"lr and smoothed must be 1-D arrays of one length, got {lr.shape} "
-                         f"and {smoothed.shape}")
+        raise ValueError(
+            f"lr and smoothed must be 1-D arrays of one length, got {lr.shape} "
+            f"and {smoothed.shape}"
+        )
     start, end = int(skip_start * len(lr)), len(lr) - skip_end
     if end - start < 3:
         start, end = 0, len(lr)
@@ -146,12 +165,27 @@ class RangeTest:
         return float(self.lr[-1])
 
     def __repr__(self):
-        end = f"stopped at lr {self.lr_stop:.3g}" if self.stopped_early else "ran to the end"
+        end = (
+            f"stopped at lr {self.lr_stop:.3g}"
+            if self.stopped_early
+            else "ran to the end"
+        )
         return f"RangeTest({len(self.lr)} of {self.steps} steps, {end}, steepest {self.lr_steepest})"
 
 
-def lr_range_test(optimizer, objective, x0, *, min_lr=1e-6, max_lr=10.0, steps=100,
-                  batch_size=None, rng=None, beta=0.98, diverge_factor=4.0):
+def lr_range_test(
+    optimizer,
+    objective,
+    x0,
+    *,
+    min_lr=1e-6,
+    max_lr=10.0,
+    steps=100,
+    batch_size=None,
+    rng=None,
+    beta=0.98,
+    diverge_factor=4.0,
+):
     """Run the range test and return a :class:`RangeTest`.
 
     * The optimizer is ``reset()`` first and its ``lr`` is overwritten at every
@@ -171,20 +205,28 @@ def lr_range_test(optimizer, objective, x0, *, min_lr=1e-6, max_lr=10.0, steps=1
     schedule = exponential_ramp(min_lr, max_lr, steps)
     steps = schedule.params["steps"]
     beta = _checks.number("beta", beta, 0.0, 1.0, high_open=True)
-    diverge_factor = _checks.number("diverge_factor", diverge_factor, 1.0, np.inf,
-                                    low_open=True, high_open=True)
+    diverge_factor = _checks.number(
+        "diverge_factor", diverge_factor, 1.0, np.inf, low_open=True, high_open=True
+    )
     x = np.asarray(x0, dtype=np.float64).copy()
     if x.shape != (objective.dim,):
-        raise ValueError(f"x0 must have shape ({objective.dim},) for this objective, got {x.shape}")
+        raise ValueError(
+            f"x0 must have shape ({objective.dim},) for this objective, got {x.shape}"
+        )
     batches = None
     if batch_size is not None:
         if not isinstance(objective, FiniteSum):
-            raise ValueError(f"batch_size needs a finite-sum objective, got {objective!r}")
+            raise ValueError(
+                f"batch_size needs a finite-sum objective, got {objective!r}"
+            )
         batch_size = _checks.integer("batch_size", batch_size, 1)
         if batch_size > objective.n:
-            raise ValueError(f"batch_size must lie in [1, {objective.n}] (n), got {batch_size}")
-        batches = minibatches(np.random.default_rng(0) if rng is None else rng, objective.n,
-                              batch_size)
+            raise ValueError(
+                f"batch_size must lie in [1, {objective.n}] (n), got {batch_size}"
+            )
+        batches = minibatches(
+            np.random.default_rng(0) if rng is None else rng, objective.n, batch_size
+        )
 
     optimizer.reset()
     lrs, losses, smoothed = [], [], []
@@ -192,7 +234,11 @@ def lr_range_test(optimizer, objective, x0, *, min_lr=1e-6, max_lr=10.0, steps=1
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for k in range(steps):
             optimizer.lr = schedule(k)
-            g = objective.grad(x) if batches is None else objective.batch_grad(x, next(batches))
+            g = (
+                objective.grad(x)
+                if batches is None
+                else objective.batch_grad(x, next(batches))
+            )
             x = optimizer.step(x, g)
             loss = float(objective.loss(x)) if np.all(np.isfinite(x)) else np.inf
             a = beta * a + (1 - beta) * loss
@@ -204,5 +250,10 @@ def lr_range_test(optimizer, objective, x0, *, min_lr=1e-6, max_lr=10.0, steps=1
             if not np.isfinite(loss) or avg > diverge_factor * best:
                 stopped = True
                 break
-    return RangeTest(lr=np.array(lrs), loss=np.array(losses), smoothed=np.array(smoothed),
-                     stopped_early=stopped, steps=steps)
+    return RangeTest(
+        lr=np.array(lrs),
+        loss=np.array(losses),
+        smoothed=np.array(smoothed),
+        stopped_early=stopped,
+        steps=steps,
+    )

@@ -44,14 +44,18 @@ class MLP(FiniteSum):
         self.X = np.asarray(X, dtype=np.float64)
         y = np.asarray(y)
         if self.X.ndim != 2 or y.shape != self.X.shape[:1]:
-            raise ValueError(f"X must be (n, d_in) and y (n,), got {self.X.shape} and {y.shape}")
+            raise ValueError(
+                f"X must be (n, d_in) and y (n,), got {self.X.shape} and {y.shape}"
+            )
         if not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
             raise ValueError("y must hold integer class labels 0, 1, 2, ...")
         self.hidden = _checks.integer("hidden", hidden, 1)
         classes = int(y.max()) + 1 if classes is None else classes
         self.classes = _checks.integer("classes", classes, 2)
         if y.max() >= self.classes:
-            raise ValueError(f"labels must lie in [0, {self.classes - 1}], got {y.max()}")
+            raise ValueError(
+                f"labels must lie in [0, {self.classes - 1}], got {y.max()}"
+            )
         self.y = y
         self.n, self.d_in = self.X.shape
         H, C = self.hidden, self.classes
@@ -66,7 +70,7 @@ class MLP(FiniteSum):
         lead, parts, start = theta.shape[:-1], {}, 0
         for name, shape in self.shapes.items():
             size = int(np.prod(shape))
-            parts[name] = theta[..., start:start + size].reshape(lead + shape)
+            parts[name] = theta[..., start : start + size].reshape(lead + shape)
             start += size
         return parts
 
@@ -74,18 +78,30 @@ class MLP(FiniteSum):
         """torch's default ``nn.Linear`` initialisation, seeded: every weight and bias of a
         layer with ``fan_in`` inputs is uniform on ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]``."""
         rng = np.random.default_rng(seed)
-        fan_in = {"W1": self.d_in, "b1": self.d_in, "W2": self.hidden, "b2": self.hidden}
-        return np.concatenate([
-            rng.uniform(-1, 1, size=int(np.prod(shape))) / np.sqrt(fan_in[name])
-            for name, shape in self.shapes.items()])
+        fan_in = {
+            "W1": self.d_in,
+            "b1": self.d_in,
+            "W2": self.hidden,
+            "b2": self.hidden,
+        }
+        return np.concatenate(
+            [
+                rng.uniform(-1, 1, size=int(np.prod(shape))) / np.sqrt(fan_in[name])
+                for name, shape in self.shapes.items()
+            ]
+        )
 
     def weight_mask(self):
         """1.0 on the weight matrices, 0.0 on the biases (shape ``(dim,)``).
 
         ``weight_decay=lam * net.weight_mask()`` decays weights but not biases,
         the usual practice."""
-        return np.concatenate([np.full(int(np.prod(s)), float(name.startswith("W")))
-                               for name, s in self.shapes.items()])
+        return np.concatenate(
+            [
+                np.full(int(np.prod(s)), float(name.startswith("W")))
+                for name, s in self.shapes.items()
+            ]
+        )
 
     # ------------------------------------------------------------------ forward and backward
 
@@ -104,7 +120,7 @@ class MLP(FiniteSum):
         """Layers, hidden activations h and class scores z for the rows of X."""
         p = self.unpack(theta)
         h = np.tanh(_matmul(X, p["W1"]) + p["b1"][..., None, :])  # (..., b, H)
-        z = h @ p["W2"] + p["b2"][..., None, :]                  # (..., b, C)
+        z = h @ p["W2"] + p["b2"][..., None, :]  # (..., b, C)
         return p, h, z
 
     def logits(self, theta, X):
@@ -128,8 +144,10 @@ class MLP(FiniteSum):
         from a single forward pass."""
         X, y = self._data(X, y)
         z = self._forward(theta, X)[2]
-        return {"loss": self._cross_entropy(z, y)[0],
-                "accuracy": np.mean(np.argmax(z, axis=-1) == y, axis=-1)}
+        return {
+            "loss": self._cross_entropy(z, y)[0],
+            "accuracy": np.mean(np.argmax(z, axis=-1) == y, axis=-1),
+        }
 
     def loss(self, theta):
         """Mean cross-entropy on the training set."""
@@ -148,9 +166,9 @@ class MLP(FiniteSum):
 
     def _cross_entropy(self, z, y):
         """Mean of -log softmax(z)_y over the rows, and softmax(z) minus the one-hot labels."""
-        z = z - z.max(axis=-1, keepdims=True)                 # softmax is shift-invariant
+        z = z - z.max(axis=-1, keepdims=True)  # softmax is shift-invariant
         log_p = z - np.log(np.sum(np.exp(z), axis=-1, keepdims=True))
-        onehot = y[..., None] == np.arange(self.classes)      # (..., b, C)
+        onehot = y[..., None] == np.arange(self.classes)  # (..., b, C)
         loss = -np.sum(np.where(onehot, log_p, 0.0), axis=(-2, -1)) / z.shape[-2]
         return loss, np.exp(log_p) - onehot
 
@@ -165,22 +183,27 @@ class MLP(FiniteSum):
         if not grad:
             return loss
         # backward: dL/dz = (softmax(z) - onehot(y)) / b, then the chain rule layer by layer
-        dz = error / X.shape[-2]                              # (..., b, C)
-        dW2 = np.swapaxes(h, -1, -2) @ dz                     # (..., H, C)
+        dz = error / X.shape[-2]  # (..., b, C)
+        dW2 = np.swapaxes(h, -1, -2) @ dz  # (..., H, C)
         db2 = dz.sum(axis=-2)
-        W2_T = np.ascontiguousarray(np.swapaxes(p["W2"], -1, -2))  # contiguous: fast matmul
-        da = (dz @ W2_T) * (1 - h * h)                        # tanh' = 1 - tanh²
-        dW1 = np.swapaxes(X, -1, -2) @ da                     # (..., d_in, H)
+        W2_T = np.ascontiguousarray(
+            np.swapaxes(p["W2"], -1, -2)
+        )  # contiguous: fast matmul
+        da = (dz @ W2_T) * (1 - h * h)  # tanh' = 1 - tanh²
+        dW1 = np.swapaxes(X, -1, -2) @ da  # (..., d_in, H)
         db1 = da.sum(axis=-2)
         lead = dz.shape[:-2]  # every gradient has the broadcast leading axes of dz
-        return loss, np.concatenate([d.reshape(lead + (-1,)) for d in (dW1, db1, dW2, db2)],
-                                    axis=-1)
+        return loss, np.concatenate(
+            [d.reshape(lead + (-1,)) for d in (dW1, db1, dW2, db2)], axis=-1
+        )
 
 
 def _matmul(X, W):
     """``X @ W``; when one data matrix ``X`` meets a stack of weights, as a single BLAS call."""
     if X.ndim == 2 and W.ndim > 2:  # (n, i) with (..., i, h): (n, ..., h), then move n
-        return np.ascontiguousarray(np.moveaxis(np.tensordot(X, W, axes=([1], [-2])), 0, -2))
+        return np.ascontiguousarray(
+            np.moveaxis(np.tensordot(X, W, axes=([1], [-2])), 0, -2)
+        )
     return X @ W
 
 

@@ -22,8 +22,17 @@ from . import _checks
 from .objectives import Objective
 from .optim import SGD, Optimizer
 
-__all__ = ["CONVENTIONS", "HeavyBall", "nesterov_lookahead", "quadratic_rate", "optimal_gd",
-           "optimal_heavy_ball", "measured_rate", "sweep", "lessard_example"]
+__all__ = [
+    "CONVENTIONS",
+    "HeavyBall",
+    "lessard_example",
+    "measured_rate",
+    "nesterov_lookahead",
+    "optimal_gd",
+    "optimal_heavy_ball",
+    "quadratic_rate",
+    "sweep",
+]
 
 CONVENTIONS = ("lr_outside", "lr_inside", "lr_inside_negated")
 
@@ -56,7 +65,9 @@ class HeavyBall(Optimizer):
 
     def __init__(self, lr=1e-3, momentum=0.9, convention="lr_outside"):
         if convention not in CONVENTIONS:
-            raise ValueError(f"convention must be one of {CONVENTIONS}, got {convention!r}")
+            raise ValueError(
+                f"convention must be one of {CONVENTIONS}, got {convention!r}"
+            )
         self.momentum = momentum
         self.convention = convention
         super().__init__(lr)
@@ -173,7 +184,9 @@ def measured_rate(errors, start=None, stop=None):
     stop = len(errors) if stop is None else stop
     t = np.arange(start, stop)
     if len(t) < 2 or np.any(errors[start:stop] <= 0):
-        raise ValueError(f"need at least 2 positive errors in [{start}, {stop}), got {len(t)}")
+        raise ValueError(
+            f"need at least 2 positive errors in [{start}, {stop}), got {len(t)}"
+        )
     slope = np.polyfit(t, np.log(errors[start:stop]), 1)[0]
     return float(np.exp(slope))
 
@@ -188,8 +201,9 @@ def sweep(objective, x0, lr, momentum, steps, nesterov=False):
     a mask of runs whose parameters or loss stopped being finite or whose loss
     ended above the start loss.
     """
-    lr, momentum = np.broadcast_arrays(np.asarray(lr, dtype=np.float64),
-                                       np.asarray(momentum, dtype=np.float64))
+    lr, momentum = np.broadcast_arrays(
+        np.asarray(lr, dtype=np.float64), np.asarray(momentum, dtype=np.float64)
+    )
     steps = _checks.integer("steps", steps, 0)
     x0 = np.asarray(x0, dtype=np.float64)
     x = np.tile(x0, (lr.size, 1))
@@ -198,8 +212,11 @@ def sweep(objective, x0, lr, momentum, steps, nesterov=False):
         for _ in range(steps):
             x = opt.step(x, objective.grad(x))
         loss = objective.loss(x)
-        diverged = ~np.isfinite(loss) | ~np.all(np.isfinite(x), axis=-1) \
+        diverged = (
+            ~np.isfinite(loss)
+            | ~np.all(np.isfinite(x), axis=-1)
             | (loss > objective.loss(x0))
+        )
     return loss.reshape(lr.shape), diverged.reshape(lr.shape)
 
 
@@ -213,8 +230,11 @@ class _PiecewiseQuadratic(Objective):
 
     def loss(self, x):
         u = self._x(x)[..., 0]
-        return np.where(u < 1, 12.5 * u**2,
-                        np.where(u < 2, 0.5 * u**2 + 24 * u - 12, 12.5 * u**2 - 24 * u + 36))
+        return np.where(
+            u < 1,
+            12.5 * u**2,
+            np.where(u < 2, 0.5 * u**2 + 24 * u - 12, 12.5 * u**2 - 24 * u + 36),
+        )
 
     def grad(self, x):
         u = self._x(x)[..., 0]

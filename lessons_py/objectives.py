@@ -20,9 +20,17 @@ import numpy as np
 from . import _checks
 
 __all__ = [
-    "Objective", "Quadratic", "ravine", "Rosenbrock", "Saddle",
-    "FiniteSum", "LeastSquares", "LogisticRegression", "NoisySum",
-    "make_regression", "make_classification",
+    "FiniteSum",
+    "LeastSquares",
+    "LogisticRegression",
+    "NoisySum",
+    "Objective",
+    "Quadratic",
+    "Rosenbrock",
+    "Saddle",
+    "make_classification",
+    "make_regression",
+    "ravine",
 ]
 
 
@@ -37,7 +45,8 @@ class Objective:
         x = np.asarray(x, dtype=np.float64)
         if x.ndim == 0 or x.shape[-1] != self.dim:
             raise ValueError(
-                f"x must have shape (..., {self.dim}) for this {self.name}, got {x.shape}")
+                f"x must have shape (..., {self.dim}) for this {self.name}, got {x.shape}"
+            )
         return x
 
     @property
@@ -134,7 +143,9 @@ class Rosenbrock(Objective):
         x = self._x(x)
         u, w = x[..., 0], x[..., 1]
         r = w - u**2
-        return np.stack([-2 * (self.a - u) - 4 * self.b * u * r, 2 * self.b * r], axis=-1)
+        return np.stack(
+            [-2 * (self.a - u) - 4 * self.b * u * r, 2 * self.b * r], axis=-1
+        )
 
     def hessian(self, x):
         x = self._x(x)
@@ -170,8 +181,13 @@ class Saddle(Objective):
     def hessian(self, x):
         x = self._x(x)
         zero = np.zeros_like(x[..., 0])
-        return np.stack([np.stack([zero + 1, zero], -1),
-                         np.stack([zero, 3 * x[..., 1] ** 2 - 1], -1)], -2)
+        return np.stack(
+            [
+                np.stack([zero + 1, zero], -1),
+                np.stack([zero, 3 * x[..., 1] ** 2 - 1], -1),
+            ],
+            -2,
+        )
 
 
 class FiniteSum(Objective):
@@ -188,15 +204,21 @@ class FiniteSum(Objective):
     def _idx(self, idx):
         idx = np.asarray(idx)
         if idx.ndim == 0 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer):
-            raise ValueError(f"idx must be a non-empty integer array of example indices, got {idx!r}")
+            raise ValueError(
+                f"idx must be a non-empty integer array of example indices, got {idx!r}"
+            )
         if idx.min() < 0 or idx.max() >= self.n:
-            raise ValueError(f"idx must lie in [0, {self.n - 1}], got values in [{idx.min()}, {idx.max()}]")
+            raise ValueError(
+                f"idx must lie in [0, {self.n - 1}], got values in [{idx.min()}, {idx.max()}]"
+            )
         return idx
 
     def gradient_variance(self, x):
         r"""σ²(x) = (1/n) Σᵢ ‖∇fᵢ(x) − ∇L(x)‖²: the variance of a one-example gradient."""
         G = self.per_example_grads(x)
-        return float(np.mean(np.sum((G - G.mean(axis=-2, keepdims=True)) ** 2, axis=-1)))
+        return float(
+            np.mean(np.sum((G - G.mean(axis=-2, keepdims=True)) ** 2, axis=-1))
+        )
 
 
 class LeastSquares(FiniteSum):
@@ -211,7 +233,9 @@ class LeastSquares(FiniteSum):
         self.X = np.asarray(X, dtype=np.float64)
         self.y = np.asarray(y, dtype=np.float64)
         if self.X.ndim != 2 or self.y.shape != self.X.shape[:1]:
-            raise ValueError(f"X must be (n, d) and y (n,), got {self.X.shape} and {self.y.shape}")
+            raise ValueError(
+                f"X must be (n, d) and y (n,), got {self.X.shape} and {self.y.shape}"
+            )
         self.l2 = float(_checks.in_range("l2", l2))
         self.n, self.dim = self.X.shape
         self._H = self.X.T @ self.X / self.n + self.l2 * np.eye(self.dim)
@@ -265,7 +289,9 @@ class LogisticRegression(FiniteSum):
         self.X = np.asarray(X, dtype=np.float64)
         y = np.asarray(y)
         if self.X.ndim != 2 or y.shape != self.X.shape[:1]:
-            raise ValueError(f"X must be (n, d) and y (n,), got {self.X.shape} and {y.shape}")
+            raise ValueError(
+                f"X must be (n, d) and y (n,), got {self.X.shape} and {y.shape}"
+            )
         if not np.all((y == 0) | (y == 1)):
             raise ValueError("y must hold labels 0 and 1")
         self.y = y.astype(np.float64)
@@ -277,7 +303,9 @@ class LogisticRegression(FiniteSum):
     def loss(self, x):
         x = self._x(x)
         z = self.s * (x @ self.X.T)
-        return np.mean(np.logaddexp(0.0, -z), axis=-1) + 0.5 * self.l2 * np.sum(x * x, axis=-1)
+        return np.mean(np.logaddexp(0.0, -z), axis=-1) + 0.5 * self.l2 * np.sum(
+            x * x, axis=-1
+        )
 
     def grad(self, x):
         x = self._x(x)
@@ -293,13 +321,18 @@ class LogisticRegression(FiniteSum):
         x, idx = self._x(x), self._idx(idx)
         Xb, sb = self.X[idx], self.s[idx]
         z = sb * np.einsum("...bd,...d->...b", Xb, x)
-        return np.einsum("...b,...bd->...d", -sb * _sigmoid(-z), Xb) / idx.shape[-1] + self.l2 * x
+        return (
+            np.einsum("...b,...bd->...d", -sb * _sigmoid(-z), Xb) / idx.shape[-1]
+            + self.l2 * x
+        )
 
     def hessian(self, x):
         x = self._x(x)
         p = _sigmoid(x @ self.X.T)
         w = p * (1 - p) / self.n
-        return np.einsum("...n,ni,nj->...ij", w, self.X, self.X) + self.l2 * np.eye(self.dim)
+        return np.einsum("...n,ni,nj->...ij", w, self.X, self.X) + self.l2 * np.eye(
+            self.dim
+        )
 
     def example_smoothness(self):
         """Lᵢ = ‖aᵢ‖²/4 + λ: the smoothness constant of each fᵢ (shape ``(n,)``)."""
@@ -333,7 +366,9 @@ class NoisySum(FiniteSum):
         self.sigma = float(_checks.in_range("sigma", sigma))
         self.dim = base.dim
         self.name = f"{base.name} + noise"
-        u = np.random.default_rng(seed).normal(scale=self.sigma, size=(self.n, self.dim))
+        u = np.random.default_rng(seed).normal(
+            scale=self.sigma, size=(self.n, self.dim)
+        )
         self.u = u - u.mean(axis=0)
         self.minimizer = base.minimizer
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _checks
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop"]
 
 
 class Optimizer:
@@ -104,7 +104,9 @@ class SGD(Optimizer):
 
     _state = ("b",)
 
-    def __init__(self, lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
+    def __init__(
+        self, lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0
+    ):
         self.momentum = momentum
         self.dampening = dampening
         self.nesterov = nesterov
@@ -113,16 +115,22 @@ class SGD(Optimizer):
         self._check()
 
     def _hyperparameters(self):
-        return {"lr": self.lr, "momentum": self.momentum, "dampening": self.dampening,
-                "weight_decay": self.weight_decay}
+        return {
+            "lr": self.lr,
+            "momentum": self.momentum,
+            "dampening": self.dampening,
+            "weight_decay": self.weight_decay,
+        }
 
     def _check(self):
         _checks.in_range("lr", self.lr)
         _checks.in_range("momentum", self.momentum)
         _checks.in_range("dampening", self.dampening, 0.0, 1.0)
         _checks.in_range("weight_decay", self.weight_decay)
-        if self.nesterov and (np.any(np.asarray(self.momentum) <= 0)
-                              or np.any(np.asarray(self.dampening) != 0)):
+        if self.nesterov and (
+            np.any(np.asarray(self.momentum) <= 0)
+            or np.any(np.asarray(self.dampening) != 0)
+        ):
             raise ValueError(
                 "nesterov=True requires momentum > 0 and dampening = 0, got "
                 f"momentum={self.momentum!r}, dampening={self.dampening!r}"
@@ -167,8 +175,14 @@ class Adagrad(Optimizer):
 
     _state = ("state_sum",)
 
-    def __init__(self, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
-                 eps=1e-10):
+    def __init__(
+        self,
+        lr=1e-2,
+        lr_decay=0.0,
+        weight_decay=0.0,
+        initial_accumulator_value=0.0,
+        eps=1e-10,
+    ):
         self.lr_decay = lr_decay
         self.weight_decay = weight_decay
         self.initial_accumulator_value = initial_accumulator_value
@@ -177,8 +191,13 @@ class Adagrad(Optimizer):
         self._check()
 
     def _hyperparameters(self):
-        return {"lr": self.lr, "lr_decay": self.lr_decay, "weight_decay": self.weight_decay,
-                "initial_accumulator_value": self.initial_accumulator_value, "eps": self.eps}
+        return {
+            "lr": self.lr,
+            "lr_decay": self.lr_decay,
+            "weight_decay": self.weight_decay,
+            "initial_accumulator_value": self.initial_accumulator_value,
+            "eps": self.eps,
+        }
 
     def _check(self):
         for name, value in self._hyperparameters().items():
@@ -188,7 +207,8 @@ class Adagrad(Optimizer):
         lam = self.weight_decay
         if self.state_sum is None:
             self.state_sum = np.broadcast_to(
-                np.asarray(self.initial_accumulator_value, dtype=np.float64), x.shape).copy()
+                np.asarray(self.initial_accumulator_value, dtype=np.float64), x.shape
+            ).copy()
         clr = self.lr / (1 + (self.t - 1) * self.lr_decay)
         if np.any(lam != 0):
             g = g + lam * x
@@ -228,8 +248,15 @@ class RMSprop(Optimizer):
 
     _state = ("v", "g_ave", "b")
 
-    def __init__(self, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-                 centered=False):
+    def __init__(
+        self,
+        lr=1e-2,
+        alpha=0.99,
+        eps=1e-8,
+        weight_decay=0.0,
+        momentum=0.0,
+        centered=False,
+    ):
         self.alpha = alpha
         self.eps = eps
         self.weight_decay = weight_decay
@@ -239,8 +266,13 @@ class RMSprop(Optimizer):
         self._check()
 
     def _hyperparameters(self):
-        return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps,
-                "weight_decay": self.weight_decay, "momentum": self.momentum}
+        return {
+            "lr": self.lr,
+            "alpha": self.alpha,
+            "eps": self.eps,
+            "weight_decay": self.weight_decay,
+            "momentum": self.momentum,
+        }
 
     def _check(self):
         _checks.in_range("lr", self.lr)
@@ -303,7 +335,9 @@ class Adam(Optimizer):
     _state = ("m", "v", "v_max")
     _decoupled_weight_decay = False
 
-    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False):
+    def __init__(
+        self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False
+    ):
         self.betas = betas
         self.eps = eps
         self.weight_decay = weight_decay
@@ -313,8 +347,13 @@ class Adam(Optimizer):
 
     def _hyperparameters(self):
         beta1, beta2 = self.betas
-        return {"lr": self.lr, "beta1": beta1, "beta2": beta2, "eps": self.eps,
-                "weight_decay": self.weight_decay}
+        return {
+            "lr": self.lr,
+            "beta1": beta1,
+            "beta2": beta2,
+            "eps": self.eps,
+            "weight_decay": self.weight_decay,
+        }
 
     def _check(self):
         if not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2:
@@ -326,8 +365,10 @@ class Adam(Optimizer):
         _checks.in_range("weight_decay", self.weight_decay)
 
     def __repr__(self):
-        return (f"{type(self).__name__}(lr={self.lr!r}, betas={self.betas!r}, eps={self.eps!r}, "
-                f"weight_decay={self.weight_decay!r}, amsgrad={self.amsgrad!r})")
+        return (
+            f"{type(self).__name__}(lr={self.lr!r}, betas={self.betas!r}, eps={self.eps!r}, "
+            f"weight_decay={self.weight_decay!r}, amsgrad={self.amsgrad!r})"
+        )
 
     def _update(self, x, g):
         beta1, beta2 = self.betas
@@ -343,7 +384,9 @@ class Adam(Optimizer):
         self.v = beta2 * self.v + (1 - beta2) * g * g
         v_used = self.v
         if self.amsgrad:
-            self.v_max = self.v.copy() if self.v_max is None else np.maximum(self.v_max, self.v)
+            self.v_max = (
+                self.v.copy() if self.v_max is None else np.maximum(self.v_max, self.v)
+            )
             v_used = self.v_max
         m_hat = self.m / (1 - beta1**t)
         v_hat = v_used / (1 - beta2**t)
@@ -373,5 +416,9 @@ class AdamW(Adam):
 
     _decoupled_weight_decay = True
 
-    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
-        super().__init__(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+    def __init__(
+        self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False
+    ):
+        super().__init__(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad
+        )

@@ -10,26 +10,32 @@ scheme.
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["COLORS", "color", "shades", "use_book_style", "contour", "path"]
+__all__ = ["COLORS", "color", "contour", "path", "shades", "use_book_style"]
 
 COLORS = {
-    "sgd": "#000000",       # black
+    "sgd": "#000000",  # black
     "momentum": "#E69F00",  # orange
     "nesterov": "#56B4E9",  # sky blue
-    "adagrad": "#009E73",   # bluish green
-    "rmsprop": "#CC79A7",   # reddish purple
-    "adam": "#0072B2",      # blue
-    "adamw": "#D55E00",     # vermillion
-    "newton": "#332288",    # indigo (Tol)
+    "adagrad": "#009E73",  # bluish green
+    "rmsprop": "#CC79A7",  # reddish purple
+    "adam": "#0072B2",  # blue
+    "adamw": "#D55E00",  # vermillion
+    "newton": "#332288",  # indigo (Tol)
     "newton-cg": "#117733",  # green (Tol)
-    "l-bfgs": "#882255",    # wine (Tol)
-    "svrg": "#44AA99",      # teal (Tol)
-    "saga": "#999933",      # olive (Tol)
-    "sag": "#AA4499",       # purple (Tol)
-    "other": "#7F7F7F",     # grey
+    "l-bfgs": "#882255",  # wine (Tol)
+    "svrg": "#44AA99",  # teal (Tol)
+    "saga": "#999933",  # olive (Tol)
+    "sag": "#AA4499",  # purple (Tol)
+    "other": "#7F7F7F",  # grey
 }
-_ALIASES = {"gd": "sgd", "heavy ball": "momentum", "sgd+momentum": "momentum", "nag": "nesterov",
-            "lbfgs": "l-bfgs", "newton_cg": "newton-cg"}
+_ALIASES = {
+    "gd": "sgd",
+    "heavy ball": "momentum",
+    "sgd+momentum": "momentum",
+    "nag": "nesterov",
+    "lbfgs": "l-bfgs",
+    "newton_cg": "newton-cg",
+}
 
 
 def color(name):
@@ -53,12 +59,21 @@ def shades(k, cmap="cividis"):
 
 def use_book_style():
     """Set matplotlib defaults shared by every chapter (size, grid, fonts)."""
-    plt.rcParams.update({
-        "figure.figsize": (7.0, 3.6), "figure.dpi": 100, "savefig.dpi": 100,
-        "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
-        "axes.spines.right": False, "font.size": 10, "axes.titlesize": 11,
-        "legend.fontsize": 9, "legend.frameon": False,
-    })
+    plt.rcParams.update(
+        {
+            "figure.figsize": (7.0, 3.6),
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "font.size": 10,
+            "axes.titlesize": 11,
+            "legend.fontsize": 9,
+            "legend.frameon": False,
+        }
+    )
 
 
 def contour(ax, objective, xlim, ylim, levels=20, resolution=200, mark_minimum=True):
@@ -71,7 +86,13 @@ def contour(ax, objective, xlim, ylim, levels=20, resolution=200, mark_minimum=T
     heights = np.geomspace(1e-3, 1.0, levels) * (Z.max() - floor) + floor
     ax.contour(U, W, Z, levels=heights, colors="0.6", linewidths=0.7)
     if mark_minimum and objective.minimizer is not None:
-        ax.plot(*objective.minimizer, marker="*", color="0.2", markersize=12, linestyle="none")
+        ax.plot(
+            *objective.minimizer,
+            marker="*",
+            color="0.2",
+            markersize=12,
+            linestyle="none",
+        )
     ax.set(xlim=xlim, ylim=ylim, xlabel="$x_1$", ylabel="$x_2$")
     ax.grid(False)
     return ax

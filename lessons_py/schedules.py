@@ -35,9 +35,18 @@ import numpy as np
 
 from . import _checks
 
-__all__ = ["Schedule", "constant", "step_decay", "exponential_decay", "cosine_annealing",
-           "linear_warmup", "warmup_cosine", "one_cycle", "cosine_restarts",
-           "warmup_stable_decay"]
+__all__ = [
+    "Schedule",
+    "constant",
+    "cosine_annealing",
+    "cosine_restarts",
+    "exponential_decay",
+    "linear_warmup",
+    "one_cycle",
+    "step_decay",
+    "warmup_cosine",
+    "warmup_stable_decay",
+]
 
 
 class Schedule:
@@ -56,7 +65,9 @@ class Schedule:
 
     def __call__(self, t):
         steps, scalar = _steps(t)
-        lr = np.broadcast_to(np.asarray(self._formula(steps), dtype=np.float64), steps.shape)
+        lr = np.broadcast_to(
+            np.asarray(self._formula(steps), dtype=np.float64), steps.shape
+        )
         return float(lr) if scalar else lr.copy()
 
     def __repr__(self):
@@ -76,12 +87,13 @@ def _steps(t):
     arr = np.asarray(t)
     if arr.dtype.kind not in "iu":
         raise ValueError(
-            f"t must be an integer >= 0 or an integer array, got {t!r}" if arr.ndim == 0 else
-            f"t must be an integer >= 0 or an integer array, got an array of dtype {arr.dtype}")
+            f"t must be an integer >= 0 or an integer array, got {t!r}"
+            if arr.ndim == 0
+            else f"t must be an integer >= 0 or an integer array, got an array of dtype {arr.dtype}"
+        )
     if arr.size and arr.min() < 0:
         raise ValueError(f"t must be an integer >= 0, got {_checks._describe(arr)}")
     return arr.astype(np.int64), False
-
 
 
 def _lr(value, name="lr"):
@@ -129,8 +141,11 @@ def step_decay(lr, step_size, gamma=0.1):
     lr = _lr(lr)
     step_size = _checks.integer("step_size", step_size, 1)
     gamma = _gamma(gamma)
-    return Schedule("step_decay", {"lr": lr, "step_size": step_size, "gamma": gamma},
-                    lambda t: lr * gamma ** (t // step_size))
+    return Schedule(
+        "step_decay",
+        {"lr": lr, "step_size": step_size, "gamma": gamma},
+        lambda t: lr * gamma ** (t // step_size),
+    )
 
 
 def exponential_decay(lr, gamma):
@@ -153,7 +168,9 @@ def exponential_decay(lr, gamma):
     """
     lr = _lr(lr)
     gamma = _gamma(gamma)
-    return Schedule("exponential_decay", {"lr": lr, "gamma": gamma}, lambda t: lr * gamma ** t)
+    return Schedule(
+        "exponential_decay", {"lr": lr, "gamma": gamma}, lambda t: lr * gamma**t
+    )
 
 
 def cosine_annealing(lr, T_max, eta_min=0.0):
@@ -176,8 +193,11 @@ def cosine_annealing(lr, T_max, eta_min=0.0):
     lr = _lr(lr)
     T_max = _checks.integer("T_max", T_max, 1)
     eta_min = _checks.number("eta_min", eta_min, 0.0, lr)
-    return Schedule("cosine_annealing", {"lr": lr, "T_max": T_max, "eta_min": eta_min},
-                    lambda t: _cosine(lr, eta_min, np.minimum(t, T_max), T_max))
+    return Schedule(
+        "cosine_annealing",
+        {"lr": lr, "T_max": T_max, "eta_min": eta_min},
+        lambda t: _cosine(lr, eta_min, np.minimum(t, T_max), T_max),
+    )
 
 
 def linear_warmup(lr, warmup_steps, start_factor=1 / 3):
@@ -203,8 +223,11 @@ def linear_warmup(lr, warmup_steps, start_factor=1 / 3):
     lr = _lr(lr)
     warmup_steps = _checks.integer("warmup_steps", warmup_steps, 1)
     f = _checks.number("start_factor", start_factor, 0.0, 1.0, low_open=True)
-    return Schedule("linear_warmup", {"lr": lr, "warmup_steps": warmup_steps, "start_factor": f},
-                    lambda t: lr * (f + (1.0 - f) * np.minimum(warmup_steps, t) / warmup_steps))
+    return Schedule(
+        "linear_warmup",
+        {"lr": lr, "warmup_steps": warmup_steps, "start_factor": f},
+        lambda t: lr * (f + (1.0 - f) * np.minimum(warmup_steps, t) / warmup_steps),
+    )
 
 
 def warmup_cosine(lr, warmup_steps, total_steps, eta_min=0.0):
@@ -240,11 +263,16 @@ def warmup_cosine(lr, warmup_steps, total_steps, eta_min=0.0):
             return decay
         return np.where(t < W, lr * t / W, decay)
 
-    return Schedule("warmup_cosine", {"lr": lr, "warmup_steps": W, "total_steps": T,
-                                      "eta_min": eta_min}, formula)
+    return Schedule(
+        "warmup_cosine",
+        {"lr": lr, "warmup_steps": W, "total_steps": T, "eta_min": eta_min},
+        formula,
+    )
 
 
-def one_cycle(max_lr, total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e4):
+def one_cycle(
+    max_lr, total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e4
+):
     r"""The 1cycle policy, as ``torch.optim.lr_scheduler.OneCycleLR`` (two phases, cosine).
 
     Rates: start :math:`\eta_{\text{init}} = \eta_{\max} / \texttt{div\_factor}`,
@@ -284,16 +312,23 @@ def one_cycle(max_lr, total_steps, pct_start=0.3, div_factor=25.0, final_div_fac
     max_lr = _lr(max_lr, "max_lr")
     T = _checks.integer("total_steps", total_steps, 1)
     p = _checks.number("pct_start", pct_start, 0.0, 1.0, low_open=True, high_open=True)
-    div_factor = _checks.number("div_factor", div_factor, 0.0, np.inf, low_open=True, high_open=True)
-    final_div_factor = _checks.number("final_div_factor", final_div_factor, 0.0, np.inf,
-                               low_open=True, high_open=True)
+    div_factor = _checks.number(
+        "div_factor", div_factor, 0.0, np.inf, low_open=True, high_open=True
+    )
+    final_div_factor = _checks.number(
+        "final_div_factor", final_div_factor, 0.0, np.inf, low_open=True, high_open=True
+    )
     initial_lr = max_lr / div_factor
     final_lr = initial_lr / final_div_factor
     e = float(p * T) - 1  # torch: phase 1 "end_step"
     if not e < T - 1:  # only if p * T rounds up to T
-        raise ValueError(f"pct_start * total_steps must be < total_steps, got {p} * {T}")
+        raise ValueError(
+            f"pct_start * total_steps must be < total_steps, got {p} * {T}"
+        )
 
-    def anneal(start, end, q):  # torch's OneCycleLR._annealing_cos, same order of operations
+    def anneal(
+        start, end, q
+    ):  # torch's OneCycleLR._annealing_cos, same order of operations
         return end + (start - end) / 2.0 * (np.cos(np.pi * q) + 1)
 
     def formula(t):
@@ -303,9 +338,17 @@ def one_cycle(max_lr, total_steps, pct_start=0.3, div_factor=25.0, final_div_fac
             return down
         return np.where(tc <= e, anneal(initial_lr, max_lr, tc / e), down)
 
-    return Schedule("one_cycle", {"max_lr": max_lr, "total_steps": T, "pct_start": p,
-                                  "div_factor": div_factor,
-                                  "final_div_factor": final_div_factor}, formula)
+    return Schedule(
+        "one_cycle",
+        {
+            "max_lr": max_lr,
+            "total_steps": T,
+            "pct_start": p,
+            "div_factor": div_factor,
+            "final_div_factor": final_div_factor,
+        },
+        formula,
+    )
 
 
 def cosine_restarts(lr, T_0, T_mult=1, eta_min=0.0):
@@ -339,14 +382,19 @@ def cosine_restarts(lr, T_0, T_mult=1, eta_min=0.0):
         if T_mult == 1:
             return _cosine(lr, eta_min, t % T_0, T_0)
         t_cur, t_i = t.copy(), np.full(t.shape, T_0, dtype=np.int64)
-        while np.any(t_cur >= t_i):  # one pass per cycle: about log(t / T_0) / log(T_mult)
+        while np.any(
+            t_cur >= t_i
+        ):  # one pass per cycle: about log(t / T_0) / log(T_mult)
             restart = t_cur >= t_i
             t_cur = np.where(restart, t_cur - t_i, t_cur)
             t_i = np.where(restart, t_i * T_mult, t_i)
         return _cosine(lr, eta_min, t_cur, t_i)
 
-    return Schedule("cosine_restarts", {"lr": lr, "T_0": T_0, "T_mult": T_mult,
-                                        "eta_min": eta_min}, formula)
+    return Schedule(
+        "cosine_restarts",
+        {"lr": lr, "T_0": T_0, "T_mult": T_mult, "eta_min": eta_min},
+        formula,
+    )
 
 
 def warmup_stable_decay(lr, warmup_steps, stable_steps, decay_steps, eta_min=0.0):
@@ -382,5 +430,14 @@ def warmup_stable_decay(lr, warmup_steps, stable_steps, decay_steps, eta_min=0.0
         rest = np.where(t < W + S, lr, decay)
         return rest if W == 0 else np.where(t < W, lr * t / W, rest)
 
-    return Schedule("warmup_stable_decay", {"lr": lr, "warmup_steps": W, "stable_steps": S,
-                                            "decay_steps": D, "eta_min": eta_min}, formula)
+    return Schedule(
+        "warmup_stable_decay",
+        {
+            "lr": lr,
+            "warmup_steps": W,
+            "stable_steps": S,
+            "decay_steps": D,
+            "eta_min": eta_min,
+        },
+        formula,
+    )

@@ -34,9 +34,17 @@ from . import _checks
 from .loop import Record
 
 __all__ = [
-    "SecondOrderRecord", "newton", "hessian_vector_product", "CGResult",
-    "conjugate_gradient", "newton_cg", "lbfgs", "two_loop_direction",
-    "backtracking", "strong_wolfe", "LinePoint",
+    "CGResult",
+    "LinePoint",
+    "SecondOrderRecord",
+    "backtracking",
+    "conjugate_gradient",
+    "hessian_vector_product",
+    "lbfgs",
+    "newton",
+    "newton_cg",
+    "strong_wolfe",
+    "two_loop_direction",
 ]
 
 
@@ -64,8 +72,10 @@ class SecondOrderRecord(Record):
     @property
     def status(self):
         if self.converged:
-            return (f"converged in {self.iterations} iterations (|grad| {self.grad_norm[-1]:.2g}, "
-                    f"{self.grad_evals[-1]} gradient evaluations)")
+            return (
+                f"converged in {self.iterations} iterations (|grad| {self.grad_norm[-1]:.2g}, "
+                f"{self.grad_evals[-1]} gradient evaluations)"
+            )
         return super().status
 
 
@@ -74,7 +84,9 @@ class _Trace:
 
     def __init__(self, objective, x0):
         self.objective = objective
-        self.unit = getattr(objective, "n", None) or 1  # example gradients per full gradient
+        self.unit = (
+            getattr(objective, "n", None) or 1
+        )  # example gradients per full gradient
         self.xs, self.losses = [x0], [float(objective.loss(x0))]
         self.norms, self.lrs = [float(np.linalg.norm(objective.grad(x0)))], []
         self.grads, self.loss_calls, self.hessians = [0], [0], [0]
@@ -96,10 +108,17 @@ class _Trace:
         u = self.unit
         converged = not self.diverged and self.norms[-1] <= tol
         return SecondOrderRecord(
-            label=label, step=np.arange(len(self.xs)), x=np.array(self.xs),
-            loss=np.array(self.losses), grad_norm=np.array(self.norms), lr=np.array(self.lrs, dtype=np.float64),
-            grad_evals=u * np.array(self.grads), steps=steps, diverged=self.diverged,
-            loss_evals=u * np.array(self.loss_calls), hess_evals=u * np.array(self.hessians),
+            label=label,
+            step=np.arange(len(self.xs)),
+            x=np.array(self.xs),
+            loss=np.array(self.losses),
+            grad_norm=np.array(self.norms),
+            lr=np.array(self.lrs, dtype=np.float64),
+            grad_evals=u * np.array(self.grads),
+            steps=steps,
+            diverged=self.diverged,
+            loss_evals=u * np.array(self.loss_calls),
+            hess_evals=u * np.array(self.hessians),
             converged=converged,
         )
 
@@ -107,11 +126,14 @@ class _Trace:
 def _start(objective, x0):
     x = np.array(x0, dtype=np.float64)  # a copy: the caller's array is never touched
     if x.shape != (objective.dim,):
-        raise ValueError(f"x0 must have shape ({objective.dim},) for this objective, got {x.shape}")
+        raise ValueError(
+            f"x0 must have shape ({objective.dim},) for this objective, got {x.shape}"
+        )
     return x
 
 
 # --------------------------------------------------------------------------- line searches
+
 
 @dataclass(frozen=True)
 class LinePoint:
@@ -218,9 +240,14 @@ def strong_wolfe(objective, x, p, f0, g0, alpha0=1.0, c1=1e-4, c2=0.9, max_evals
     previous, alpha = start, alpha0
     while evals < max_evals:
         new = phi(alpha)
-        if not np.isfinite(new.f) or not sufficient_decrease(new) or (
-                previous is not start and new.f >= previous.f):
-            if not np.isfinite(new.f) or not np.isfinite(new.slope):  # overshot into overflow
+        if (
+            not np.isfinite(new.f)
+            or not sufficient_decrease(new)
+            or (previous is not start and new.f >= previous.f)
+        ):
+            if not np.isfinite(new.f) or not np.isfinite(
+                new.slope
+            ):  # overshot into overflow
                 new = LinePoint(new.alpha, np.inf, new.g, np.inf)
             return zoom(previous, new), evals
         if curvature(new):
@@ -232,6 +259,7 @@ def strong_wolfe(objective, x, p, f0, g0, alpha0=1.0, c1=1e-4, c2=0.9, max_evals
 
 
 # --------------------------------------------------------------------------- Newton
+
 
 def _cholesky_with_added_identity(A, beta=1e-3):
     r"""Cholesky factor of :math:`A + \tau I` for the smallest :math:`\tau` in the
@@ -291,7 +319,9 @@ def newton(objective, x0, max_iter=50, tol=1e-10, damping=0.0, line_search=False
             if line_search:
                 L, _ = _cholesky_with_added_identity(H)
                 p = -np.linalg.solve(L.T, np.linalg.solve(L, g))
-                alpha, _, evals = backtracking(objective, x, p, float(objective.loss(x)), g)
+                alpha, _, evals = backtracking(
+                    objective, x, p, float(objective.loss(x)), g
+                )
                 if alpha is None:
                     break
                 losses = 1 + evals
@@ -305,11 +335,16 @@ def newton(objective, x0, max_iter=50, tol=1e-10, damping=0.0, line_search=False
             trace.step(x, alpha, grads=1, losses=losses, hessians=1)
             if trace.diverged:
                 break
-    label = "Newton" + (" (damped)" if damping else "") + (" + line search" if line_search else "")
+    label = (
+        "Newton"
+        + (" (damped)" if damping else "")
+        + (" + line search" if line_search else "")
+    )
     return trace.record(label, max_iter, tol)
 
 
 # --------------------------------------------------------------------------- Hessian-free Newton
+
 
 def hessian_vector_product(objective, x, v, eps=None, grad_x=None):
     r"""The product :math:`\nabla^2 f(x)\, v` by a forward difference of the gradient.
@@ -351,8 +386,10 @@ class CGResult:
     negative_curvature: bool
 
     def __repr__(self):
-        return (f"CGResult({self.iterations} iterations, residual {self.residual_norms[-1]:.2g}"
-                f"{', negative curvature' if self.negative_curvature else ''})")
+        return (
+            f"CGResult({self.iterations} iterations, residual {self.residual_norms[-1]:.2g}"
+            f"{', negative curvature' if self.negative_curvature else ''})"
+        )
 
 
 def conjugate_gradient(matvec, b, tol=1e-10, max_iter=None):
@@ -378,7 +415,9 @@ def conjugate_gradient(matvec, b, tol=1e-10, max_iter=None):
     """
     b = np.asarray(b, dtype=np.float64)
     _checks.in_range("tol", tol)
-    max_iter = 10 * b.size if max_iter is None else _checks.integer("max_iter", max_iter, 0)
+    max_iter = (
+        10 * b.size if max_iter is None else _checks.integer("max_iter", max_iter, 0)
+    )
     x, r = np.zeros_like(b), b.copy()
     p = r.copy()
     rr = float(r @ r)
@@ -400,8 +439,12 @@ def conjugate_gradient(matvec, b, tol=1e-10, max_iter=None):
         rr = rr_new
         norms.append(np.sqrt(rr))
         j += 1
-    return CGResult(x=x, iterations=j, residual_norms=np.array(norms),
-                    negative_curvature=negative_curvature)
+    return CGResult(
+        x=x,
+        iterations=j,
+        residual_norms=np.array(norms),
+        negative_curvature=negative_curvature,
+    )
 
 
 def newton_cg(objective, x0, max_iter=100, tol=1e-8, cg_max_iter=None, hvp="exact"):
@@ -446,22 +489,30 @@ def newton_cg(objective, x0, max_iter=100, tol=1e-8, cg_max_iter=None, hvp="exac
                 matvec = lambda v, H=H: H @ v  # noqa: E731
             else:
                 matvec = lambda v, x=x, g=g: hessian_vector_product(  # noqa: E731
-                    objective, x, v, grad_x=g)
-            cg = conjugate_gradient(matvec, -g, tol=min(0.5, np.sqrt(g_norm)), max_iter=cg_max_iter)
-            products = cg.iterations + cg.negative_curvature  # the failed product counts too
+                    objective, x, v, grad_x=g
+                )
+            cg = conjugate_gradient(
+                matvec, -g, tol=min(0.5, np.sqrt(g_norm)), max_iter=cg_max_iter
+            )
+            products = (
+                cg.iterations + cg.negative_curvature
+            )  # the failed product counts too
             p = cg.x if np.any(cg.x) else -g
             alpha, _, evals = backtracking(objective, x, p, float(objective.loss(x)), g)
             if alpha is None:
                 break
             x = x + alpha * p
             extra_grads = products if hvp == "finite_difference" else 0
-            trace.step(x, alpha, grads=1 + extra_grads, losses=1 + evals, hessians=products)
+            trace.step(
+                x, alpha, grads=1 + extra_grads, losses=1 + evals, hessians=products
+            )
             if trace.diverged:
                 break
     return trace.record("Newton-CG", max_iter, tol)
 
 
 # --------------------------------------------------------------------------- L-BFGS
+
 
 def two_loop_direction(g, s_list, y_list):
     r"""The L-BFGS direction :math:`-H_k g` by the two-loop recursion (N&W Algorithm 7.4).
@@ -488,7 +539,11 @@ def two_loop_direction(g, s_list, y_list):
     for i in reversed(range(len(s_list))):
         a[i] = rho[i] * float(s_list[i] @ q)
         q = q - a[i] * y_list[i]
-    gamma = float(s_list[-1] @ y_list[-1]) / float(y_list[-1] @ y_list[-1]) if s_list else 1.0
+    gamma = (
+        float(s_list[-1] @ y_list[-1]) / float(y_list[-1] @ y_list[-1])
+        if s_list
+        else 1.0
+    )
     r = gamma * q
     for i in range(len(s_list)):
         b = rho[i] * float(y_list[i] @ r)
@@ -542,7 +597,9 @@ def lbfgs(objective, x0, m=10, max_iter=200, tol=1e-8, c1=1e-4, c2=0.9):
                 p = -g
             alpha0 = 1.0 if s_list else min(1.0, 1.0 / float(np.linalg.norm(g)))
             point, evals = strong_wolfe(objective, x, p, f, g, alpha0, c1, c2)
-            if point is None:  # its evaluations led to no iterate, so no entry counts them
+            if (
+                point is None
+            ):  # its evaluations led to no iterate, so no entry counts them
                 break
             x_new = x + point.alpha * p  # the very point the line search evaluated
             s, y = x_new - x, point.g - g

@@ -18,10 +18,13 @@ def show_source(obj, docstrings=False):
     src = textwrap.dedent(inspect.getsource(obj))
     if not docstrings:
         lines = src.splitlines()
-        spans = [(node.body[0].lineno, node.body[0].end_lineno)
-                 for node in ast.walk(ast.parse(src))
-                 if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and ast.get_docstring(node)]
+        spans = [
+            (node.body[0].lineno, node.body[0].end_lineno)
+            for node in ast.walk(ast.parse(src))
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+            and ast.get_docstring(node)
+        ]
         for start, end in sorted(spans, reverse=True):
-            del lines[start - 1:end]
+            del lines[start - 1 : end]
         src = "\n".join(lines)
     return Markdown("```python\n" + src.rstrip() + "\n```")

@@ -41,8 +41,16 @@ from .loop import Record, Recorder
 from .objectives import FiniteSum
 
 __all__ = [
-    "StochasticRecord", "importance_probabilities", "sgd_estimate", "svrg_estimate",
-    "saga_estimate", "sag_estimate", "sgd", "svrg", "saga", "sag",
+    "StochasticRecord",
+    "importance_probabilities",
+    "sag",
+    "sag_estimate",
+    "saga",
+    "saga_estimate",
+    "sgd",
+    "sgd_estimate",
+    "svrg",
+    "svrg_estimate",
 ]
 
 
@@ -66,17 +74,25 @@ def _setup(objective, x0, lr, rng):
     """Shared argument checks; returns the start point (a copy) and the generator."""
     if not isinstance(objective, FiniteSum):
         raise ValueError(
-            f"objective must be a finite sum (objectives.FiniteSum), got {objective!r}")
+            f"objective must be a finite sum (objectives.FiniteSum), got {objective!r}"
+        )
     x = np.array(x0, dtype=np.float64)
     if x.shape != (objective.dim,):
-        raise ValueError(f"x0 must have shape ({objective.dim},) for this objective, got {x.shape}")
+        raise ValueError(
+            f"x0 must have shape ({objective.dim},) for this objective, got {x.shape}"
+        )
     _checks.in_range("lr", lr, 0.0, low_open=True)
-    if not isinstance(rng, (np.random.Generator, int, np.integer)) or isinstance(rng, bool):
-        raise ValueError(f"rng must be a np.random.Generator or an integer seed, got {rng!r}")
+    if not isinstance(rng, (np.random.Generator, int, np.integer)) or isinstance(
+        rng, bool
+    ):
+        raise ValueError(
+            f"rng must be a np.random.Generator or an integer seed, got {rng!r}"
+        )
     return x, np.random.default_rng(rng)
 
 
 # --------------------------------------------------------------------------- estimators
+
 
 def importance_probabilities(objective):
     r"""Sampling probabilities proportional to the examples' smoothness constants:
@@ -95,8 +111,12 @@ def importance_probabilities(objective):
 def _check_probabilities(probabilities, n):
     p = np.asarray(probabilities, dtype=np.float64)
     if p.shape != (n,):
-        raise ValueError(f"probabilities must have shape ({n},) (one per example), got {p.shape}")
-    _checks.in_range("probabilities", p, 0.0, 1.0, low_open=True)  # p_i = 0 would bias the estimate
+        raise ValueError(
+            f"probabilities must have shape ({n},) (one per example), got {p.shape}"
+        )
+    _checks.in_range(
+        "probabilities", p, 0.0, 1.0, low_open=True
+    )  # p_i = 0 would bias the estimate
     if abs(p.sum() - 1.0) > 1e-9:
         raise ValueError(f"probabilities must sum to 1, got sum {p.sum()!r}")
     return p
@@ -145,7 +165,10 @@ def sag_estimate(grad_i, table_i, table_mean, n):
 
 # --------------------------------------------------------------------------- methods
 
-def sgd(objective, x0, lr, steps, rng, batch_size=1, probabilities=None, record_every=1):
+
+def sgd(
+    objective, x0, lr, steps, rng, batch_size=1, probabilities=None, record_every=1
+):
     r"""Constant-step SGD, optionally with importance sampling.
 
     .. math::
@@ -174,7 +197,9 @@ def sgd(objective, x0, lr, steps, rng, batch_size=1, probabilities=None, record_
     return trace.record("SGD" if p is None else "SGD (importance sampling)", memory=0)
 
 
-def svrg(objective, x0, lr, epochs, rng, inner_steps=None, option="last", record_every=1):
+def svrg(
+    objective, x0, lr, epochs, rng, inner_steps=None, option="last", record_every=1
+):
     r"""Stochastic variance-reduced gradient (Johnson & Zhang, 2013).
 
     .. math::
@@ -200,7 +225,9 @@ def svrg(objective, x0, lr, epochs, rng, inner_steps=None, option="last", record
     n = objective.n
     m = n if inner_steps is None else _checks.integer("inner_steps", inner_steps, 1)
     if option not in ("last", "random", "average"):
-        raise ValueError(f"option must be 'last', 'random' or 'average', got {option!r}")
+        raise ValueError(
+            f"option must be 'last', 'random' or 'average', got {option!r}"
+        )
     trace = _Trace(objective, x, epochs * m, record_every)
     t, evals = 0, 0
     with np.errstate(over="ignore", invalid="ignore"):
@@ -210,8 +237,11 @@ def svrg(objective, x0, lr, epochs, rng, inner_steps=None, option="last", record
             evals += n
             inner = [x]
             for j, i in enumerate(rng.integers(n, size=(m, 1)), start=1):
-                g = svrg_estimate(objective.batch_grad(x, i), objective.batch_grad(x_tilde, i),
-                                  mu_tilde)
+                g = svrg_estimate(
+                    objective.batch_grad(x, i),
+                    objective.batch_grad(x_tilde, i),
+                    mu_tilde,
+                )
                 x = x - lr * g
                 inner.append(x)
                 if j == m and option == "random":

@@ -37,9 +37,22 @@ from PIL import Image
 from . import _checks
 from .plotting import contour, path
 
-__all__ = ["feedback", "Option", "ChoiceQuestion", "selection_slider", "log_slider", "linear_slider",
-           "svg_layer", "linked_stacks", "shown", "FigureExplorer", "TrajectoryExplorer",
-           "register", "verify_all", "reset_all"]
+__all__ = [
+    "ChoiceQuestion",
+    "FigureExplorer",
+    "Option",
+    "TrajectoryExplorer",
+    "feedback",
+    "linear_slider",
+    "linked_stacks",
+    "log_slider",
+    "register",
+    "reset_all",
+    "selection_slider",
+    "shown",
+    "svg_layer",
+    "verify_all",
+]
 
 _EXERCISES = weakref.WeakSet()  # every question and explorer made in this kernel
 
@@ -78,8 +91,9 @@ def feedback(verdict, message, extra=""):
     when ``verdict`` is "correct", brown when "incomplete", dark red otherwise, followed by
     ``extra`` (HTML) on the next line."""
     color = _COLORS.get(verdict, "#8B0000")
-    return (f'<span style="color:{color}"><b>{html.escape(message)}</b></span>'
-            + (f"<br>{extra}" if extra else ""))
+    return f'<span style="color:{color}"><b>{html.escape(message)}</b></span>' + (
+        f"<br>{extra}" if extra else ""
+    )
 
 
 @dataclass(frozen=True)
@@ -115,12 +129,16 @@ class ChoiceQuestion(w.VBox):
             raise ValueError("exactly one option must be correct")
         self.options = options
         if max(len(label) for label in labels) <= self._SHORT:
-            self.choice = w.ToggleButtons(options=labels, index=None,
-                                          style={"button_width": "auto"})
+            self.choice = w.ToggleButtons(
+                options=labels, index=None, style={"button_width": "auto"}
+            )
         else:
-            self.choice = w.RadioButtons(options=labels, index=None,
-                                         layout=w.Layout(width="auto"))
-        self.feedback = linked_stacks([self.choice], lambda i: self._feedback(options[i[0]]))
+            self.choice = w.RadioButtons(
+                options=labels, index=None, layout=w.Layout(width="auto")
+            )
+        self.feedback = linked_stacks(
+            [self.choice], lambda i: self._feedback(options[i[0]])
+        )
         super().__init__([w.HTML(prompt), self.choice, self.feedback])
         register(self)
 
@@ -160,9 +178,12 @@ def _selection(name, control):
         raise ValueError(
             f"controls[{name!r}] must be a selection widget (SelectionSlider, Dropdown, "
             f"ToggleButtons or RadioButtons, e.g. from log_slider or linear_slider), so that "
-            f"every setting can be drawn in advance; got {type(control).__name__}")
+            f"every setting can be drawn in advance; got {type(control).__name__}"
+        )
     if not control.options or control.index is None:
-        raise ValueError(f"controls[{name!r}] must have options and one of them selected")
+        raise ValueError(
+            f"controls[{name!r}] must have options and one of them selected"
+        )
     return list(control._options_values)
 
 
@@ -206,8 +227,9 @@ def selection_slider(description, values, value):
         raise ValueError(f"values must hold at least two finite numbers, got {values}")
     _finite("value", value)
     start = min(values, key=lambda v: abs(v - value))
-    return w.SelectionSlider(options=[(f"{v:g}", v) for v in values], value=start,
-                             description=description)
+    return w.SelectionSlider(
+        options=[(f"{v:g}", v) for v in values], value=start, description=description
+    )
 
 
 def _svg_number(v):
@@ -223,8 +245,15 @@ def _svg_path(path):
         if code == Path.CLOSEPOLY:
             parts.append("Z")
         elif code != Path.STOP:
-            parts.append({Path.MOVETO: "M", Path.LINETO: "L", Path.CURVE3: "Q",
-                          Path.CURVE4: "C"}[code] + xy)
+            parts.append(
+                {
+                    Path.MOVETO: "M",
+                    Path.LINETO: "L",
+                    Path.CURVE3: "Q",
+                    Path.CURVE4: "C",
+                }[code]
+                + xy
+            )
     return "".join(parts)
 
 
@@ -267,21 +296,27 @@ def svg_layer(fig, artists, alt):
     body = []
     for line in artists:
         if not isinstance(line, Line2D):
-            raise ValueError(f"dynamic artists must be Line2D, got {type(line).__name__}: put "
-                             "changing text in the caption that update returns")
+            raise ValueError(
+                f"dynamic artists must be Line2D, got {type(line).__name__}: put "
+                "changing text in the caption that update returns"
+            )
         if not line.get_visible():
             continue
         clip = line.get_clip_box() if line.get_clip_on() else fig.bbox
         x0, y0, x1, y1 = clip.extents
         pad = 10 + line.get_markersize() * scale
-        display = line.get_transform().transform(np.asarray(line.get_xydata(), dtype=float))
+        display = line.get_transform().transform(
+            np.asarray(line.get_xydata(), dtype=float)
+        )
         # clipped as Agg clips; simplified as Agg simplifies long lines (below 1/9 px)
         if not len(display):
             continue
-        vertices = Path(display).cleaned(remove_nans=True,
-                                         clip=(x0 - pad, y0 - pad, x1 + pad, y1 + pad),
-                                         simplify=len(display) >= 128 and line.get_marker()
-                                         in (None, "None", "none", "", " "))
+        vertices = Path(display).cleaned(
+            remove_nans=True,
+            clip=(x0 - pad, y0 - pad, x1 + pad, y1 + pad),
+            simplify=len(display) >= 128
+            and line.get_marker() in (None, "None", "none", "", " "),
+        )
         if not np.any(vertices.codes == Path.MOVETO):
             continue  # nothing of it is near its axes (or every point is NaN)
         d = _svg_polyline(vertices.transformed(flip))
@@ -292,44 +327,65 @@ def svg_layer(fig, artists, alt):
             attributes.append('stroke="none"')
         else:
             dashes = getattr(line, "_dash_pattern", (0, None))[1]  # in points, scaled
-            attributes += [_paint("stroke", line.get_color(), line.get_alpha()),
-                           f'stroke-width="{_svg_number(line.get_linewidth() * scale)}"',
-                           'stroke-linejoin="round"', 'stroke-linecap="square"']
+            attributes += [
+                _paint("stroke", line.get_color(), line.get_alpha()),
+                f'stroke-width="{_svg_number(line.get_linewidth() * scale)}"',
+                'stroke-linejoin="round"',
+                'stroke-linecap="square"',
+            ]
             if dashes:
-                attributes.append('stroke-dasharray="'
-                                  + " ".join(_svg_number(v * scale) for v in dashes) + '"')
+                attributes.append(
+                    'stroke-dasharray="'
+                    + " ".join(_svg_number(v * scale) for v in dashes)
+                    + '"'
+                )
         defs = ""
         if line.get_marker() not in (None, "None", "none", "", " "):
             marker = MarkerStyle(line.get_marker(), line.get_fillstyle())
             size = line.get_markersize() * scale
             shape = marker.get_path().transformed(
-                marker.get_transform() + Affine2D().scale(size, -size))
+                marker.get_transform() + Affine2D().scale(size, -size)
+            )
             filled = marker.is_filled() and marker.get_fillstyle() != "none"
-            fill = (_paint("fill", line.get_markerfacecolor(), line.get_alpha()) if filled
-                    else 'fill="none"')
-            glyph = (f'<path d="{_svg_path(shape)}" {fill} '
-                     f'{_paint("stroke", line.get_markeredgecolor(), line.get_alpha())} '
-                     f'stroke-width="{_svg_number(line.get_markeredgewidth() * scale)}"/>')
+            fill = (
+                _paint("fill", line.get_markerfacecolor(), line.get_alpha())
+                if filled
+                else 'fill="none"'
+            )
+            glyph = (
+                f'<path d="{_svg_path(shape)}" {fill} '
+                f"{_paint('stroke', line.get_markeredgecolor(), line.get_alpha())} "
+                f'stroke-width="{_svg_number(line.get_markeredgewidth() * scale)}"/>'
+            )
             # named after its content: equal markers share a name, and a redraw is identical
             ident = "lp-marker-" + hashlib.sha1(glyph.encode()).hexdigest()[:12]
-            defs = (f'<defs><marker id="{ident}" markerUnits="userSpaceOnUse" overflow="visible"'
-                    f' orient="0">{glyph}</marker></defs>')
-            attributes += [f'marker-{where}="url(#{ident})"' for where in ("start", "mid", "end")]
+            defs = (
+                f'<defs><marker id="{ident}" markerUnits="userSpaceOnUse" overflow="visible"'
+                f' orient="0">{glyph}</marker></defs>'
+            )
+            attributes += [
+                f'marker-{where}="url(#{ident})"' for where in ("start", "mid", "end")
+            ]
         # a nested viewport clips the line to its axes, as matplotlib's clip box does
         box = " ".join(_svg_number(v) for v in (x0, height - y1, x1 - x0, y1 - y0))
         x, y, box_width, box_height = box.split()
-        body.append(f'<svg x="{x}" y="{y}" width="{box_width}" height="{box_height}" '
-                    f'viewBox="{box}" overflow="hidden">{defs}<path {" ".join(attributes)}/>'
-                    f'</svg>')
+        body.append(
+            f'<svg x="{x}" y="{y}" width="{box_width}" height="{box_height}" '
+            f'viewBox="{box}" overflow="hidden">{defs}<path {" ".join(attributes)}/>'
+            f"</svg>"
+        )
     label = html.escape(alt)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-            f'style="display:block;width:100%;height:auto" role="img" aria-label="{label}">'
-            f'{"".join(body)}</svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'style="display:block;width:100%;height:auto" role="img" aria-label="{label}">'
+        f"{''.join(body)}</svg>"
+    )
 
 
 def _png(canvas):
-    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(),
-                             "raw", "RGBA", 0, 1)
+    image = Image.frombuffer(
+        "RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1
+    )
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
@@ -338,8 +394,10 @@ def _png(canvas):
 def _img(png, alt, hidden=False):
     data = base64.b64encode(png).decode("ascii")
     extra = ' aria-hidden="true"' if hidden else ""
-    return (f'<img alt="{html.escape(alt)}"{extra} style="display:block;width:100%;'
-            f'height:auto" src="data:image/png;base64,{data}">')
+    return (
+        f'<img alt="{html.escape(alt)}"{extra} style="display:block;width:100%;'
+        f'height:auto" src="data:image/png;base64,{data}">'
+    )
 
 
 def linked_stacks(controls, leaf):
@@ -353,17 +411,28 @@ def linked_stacks(controls, leaf):
     one style: a page with hundreds of leaves stays small. A control whose ``index`` is
     None (nothing chosen) shows nothing.
     """
-    layout, style = w.Layout(width="100%", margin="0"), w.widgets.widget_string.HTMLStyle()
+    layout, style = (
+        w.Layout(width="100%", margin="0"),
+        w.widgets.widget_string.HTMLStyle(),
+    )
     order = sorted(range(len(controls)), key=lambda k: len(controls[k].options))
 
     def tree(level, chosen):
         if level == len(order):
-            return w.HTML(leaf(tuple(chosen[k] for k in range(len(controls)))),
-                          layout=layout, style=style)
+            return w.HTML(
+                leaf(tuple(chosen[k] for k in range(len(controls)))),
+                layout=layout,
+                style=style,
+            )
         control = controls[order[level]]
-        stack = w.Stack([tree(level + 1, {**chosen, order[level]: i})
-                         for i in range(len(control.options))], selected_index=control.index,
-                        layout=layout if level else w.Layout(width="100%"))
+        stack = w.Stack(
+            [
+                tree(level + 1, {**chosen, order[level]: i})
+                for i in range(len(control.options))
+            ],
+            selected_index=control.index,
+            layout=layout if level else w.Layout(width="100%"),
+        )
         w.jslink((control, "index"), (stack, "selected_index"))
         traitlets.dlink((control, "index"), (stack, "selected_index"))
         return stack
@@ -409,17 +478,23 @@ class FigureExplorer(w.VBox):
         if not self.controls:
             raise ValueError("controls must hold at least one control")
         self.alt, self.dynamic = alt, list(dynamic or [])
-        self._options = options = [_selection(name, c) for name, c in self.controls.items()]
+        self._options = options = [
+            _selection(name, c) for name, c in self.controls.items()
+        ]
         plt.close(fig)  # shown through the widget only, never a second time inline
-        self.canvas = FigureCanvasAgg(fig)  # after close(), which detaches pyplot's canvas
+        self.canvas = FigureCanvasAgg(
+            fig
+        )  # after close(), which detaches pyplot's canvas
         for artist in self.dynamic:
             artist.set_animated(True)  # left out of canvas.draw(): the background
         layers = []
         if self.dynamic:
             self.canvas.draw()
             background = _png(self.canvas)
-            self.background = w.HTML(_img(background, "", hidden=True),
-                                     layout=w.Layout(grid_area="figure", width="100%", margin="0"))
+            self.background = w.HTML(
+                _img(background, "", hidden=True),
+                layout=w.Layout(grid_area="figure", width="100%", margin="0"),
+            )
             layers.append(self.background)
         names = list(self.controls)
         self.frames = {}
@@ -429,17 +504,25 @@ class FigureExplorer(w.VBox):
         if self.dynamic:
             self.canvas.draw()
             if _png(self.canvas) != background:
-                raise ValueError("update changed the figure outside its dynamic artists: keep "
-                                 "limits and labels fixed, or leave dynamic out")
+                raise ValueError(
+                    "update changed the figure outside its dynamic artists: keep "
+                    "limits and labels fixed, or leave dynamic out"
+                )
         controls = list(self.controls.values())
         self.caption = linked_stacks(controls, lambda index: self.frames[index][0])
         self.view = linked_stacks(controls, lambda index: self.frames[index][1])
         self.view.layout.grid_area = "figure"
         layers.append(self.view)
         width = self.canvas.get_width_height()[0]
-        figure = w.GridBox(layers, layout=w.Layout(grid_template_areas='"figure"',
-                                                   width="100%", max_width=f"{width + 4}px"))
-        row = w.HBox(list(self.controls.values()), layout=w.Layout(flex_flow="row wrap"))
+        figure = w.GridBox(
+            layers,
+            layout=w.Layout(
+                grid_template_areas='"figure"', width="100%", max_width=f"{width + 4}px"
+            ),
+        )
+        row = w.HBox(
+            list(self.controls.values()), layout=w.Layout(flex_flow="row wrap")
+        )
         super().__init__([row, self.caption, figure])
         self._initial = self.index
         register(self)
@@ -450,11 +533,13 @@ class FigureExplorer(w.VBox):
             note = self.update(**values)
             caption = html.escape(note) if note else ""
         except Exception as exc:  # the reader sees a sentence, never a traceback
-            caption = feedback("error", f"Could not draw this setting: "
-                               f"{type(exc).__name__}: {exc}")
+            caption = feedback(
+                "error", f"Could not draw this setting: {type(exc).__name__}: {exc}"
+            )
             # no curves of another setting: the axes alone (or nothing without a background)
-            return caption, svg_layer(self.fig, [], "Nothing drawn for this setting.") \
-                if self.dynamic else ""
+            return caption, svg_layer(
+                self.fig, [], "Nothing drawn for this setting."
+            ) if self.dynamic else ""
         try:
             alt = self.alt(**values) if callable(self.alt) else self.alt
         except Exception:
@@ -484,8 +569,9 @@ class FigureExplorer(w.VBox):
         """
         rng = np.random.default_rng(seed)
         keys = list(self.frames)
-        picks = {self._initial} | {keys[i] for i in rng.choice(len(keys), min(k, len(keys)),
-                                                              replace=False)}
+        picks = {self._initial} | {
+            keys[i] for i in rng.choice(len(keys), min(k, len(keys)), replace=False)
+        }
         wrong = []
         for index in sorted(picks):
             values = {n: o[i] for n, o, i in zip(self.controls, self._options, index)}
@@ -519,7 +605,9 @@ class TrajectoryExplorer(FigureExplorer):
             self.records[combo] = simulate(**values)
         gaps = [self._gap(r) for r in self.records.values()]
         finite = np.concatenate([g[np.isfinite(g)] for g in gaps])
-        finite = finite if finite.size else np.array([1e-16, 1.0])  # every run blew up at once
+        finite = (
+            finite if finite.size else np.array([1e-16, 1.0])
+        )  # every run blew up at once
         low = 10.0 ** np.floor(np.log10(finite.min()))
         start = max([g[0] for g in gaps if np.isfinite(g[0])] + [1.0])
         high = 10.0 ** np.ceil(np.log10(min(finite.max(), 1e3 * start)))
@@ -530,13 +618,23 @@ class TrajectoryExplorer(FigureExplorer):
         self.line = path(self.ax_path, empty, label="path", c="#0072B2")
         self.start = self.ax_path.lines[-1]
         (self.curve,) = self.ax_loss.plot([], [], color="#0072B2")
-        self.ax_loss.set(xlabel="step", ylabel="loss − min loss", yscale="log",
-                         xlim=(0, max(steps, 1)), ylim=(low, high))
+        self.ax_loss.set(
+            xlabel="step",
+            ylabel="loss − min loss",
+            yscale="log",
+            xlim=(0, max(steps, 1)),
+            ylim=(low, high),
+        )
         self.ax_path.set_title(f"path on the {objective.name} objective", fontsize=10)
         self.ax_loss.set_title("loss gap, log scale", fontsize=10)
         fig.tight_layout()
-        super().__init__(fig, self._draw_record, controls, alt=self._describe,
-                         dynamic=[self.line, self.start, self.curve])
+        super().__init__(
+            fig,
+            self._draw_record,
+            controls,
+            alt=self._describe,
+            dynamic=[self.line, self.start, self.curve],
+        )
 
     def _redraw(self, values):
         """Simulate again and draw: the stored frame must be what the package computes now."""
@@ -544,8 +642,9 @@ class TrajectoryExplorer(FigureExplorer):
         stored = self.records[key]
         self.records[key] = self.simulate(**values)
         try:
-            same = (np.array_equal(stored.x, self.records[key].x, equal_nan=True)
-                    and np.array_equal(stored.loss, self.records[key].loss, equal_nan=True))
+            same = np.array_equal(
+                stored.x, self.records[key].x, equal_nan=True
+            ) and np.array_equal(stored.loss, self.records[key].loss, equal_nan=True)
             return self._draw(values) if same else None
         finally:
             self.records[key] = stored
@@ -565,10 +664,14 @@ class TrajectoryExplorer(FigureExplorer):
         return f"{self._settings(values)}: {record.status}."
 
     def _settings(self, values):
-        """"η = 0.05, batch b = 32": each control's label (its description) and value."""
-        return ", ".join(f"{self.controls[k].description or k} = {v:g}" for k, v in values.items())
+        """ "η = 0.05, batch b = 32": each control's label (its description) and value."""
+        return ", ".join(
+            f"{self.controls[k].description or k} = {v:g}" for k, v in values.items()
+        )
 
     def _describe(self, **values):
-        return (f"Left: level sets of the {self.objective.name} objective with the optimizer's "
-                f"path for {self._settings(values)}. Right: the loss gap against the step, log "
-                f"scale; the run {self.record(**values).status}.")
+        return (
+            f"Left: level sets of the {self.objective.name} objective with the optimizer's "
+            f"path for {self._settings(values)}. Right: the loss gap against the step, log "
+            f"scale; the run {self.record(**values).status}."
+        )

@@ -8,17 +8,23 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
-from lessons_py.diagnose import Case, DiagnosisExercise, grade  # noqa: E402
-from lessons_py.widgets import reset_all  # noqa: E402
+from lessons_py.diagnose import Case, DiagnosisExercise, grade
+from lessons_py.widgets import reset_all
 
-CAUSES = {"high": "learning rate too high", "low": "learning rate too low (< 1e-4 & stuck)",
-          "ok": "nothing is wrong"}
-FIXES = {"lower": "lower the learning rate", "raise": "raise the learning rate",
-         "clip": "clip the gradient norm", "keep": "keep the settings"}
+CAUSES = {
+    "high": "learning rate too high",
+    "low": "learning rate too low (< 1e-4 & stuck)",
+    "ok": "nothing is wrong",
+}
+FIXES = {
+    "lower": "lower the learning rate",
+    "raise": "raise the learning rate",
+    "clip": "clip the gradient norm",
+    "keep": "keep the settings",
+}
 
 
 pytestmark = pytest.mark.usefixtures("own_registry")  # see conftest.py
@@ -28,11 +34,27 @@ pytestmark = pytest.mark.usefixtures("own_registry")  # see conftest.py
 def cases():
     t = np.arange(50)
     return [
-        Case("A", t, 1.1 ** t, cause="high", fix="lower", also_accepted=("clip",),
-             explanation="The loss grows <b>geometrically</b>.",
-             description="A straight line going up."),
-        Case("B", t, 1 - 0.001 * t, cause="low", fix="raise", explanation="Barely moving."),
-        Case("C", t, np.r_[np.exp(-0.1 * t[:40]), [np.inf] * 10], cause="ok", fix="keep"),
+        Case(
+            "A",
+            t,
+            1.1**t,
+            cause="high",
+            fix="lower",
+            also_accepted=("clip",),
+            explanation="The loss grows <b>geometrically</b>.",
+            description="A straight line going up.",
+        ),
+        Case(
+            "B",
+            t,
+            1 - 0.001 * t,
+            cause="low",
+            fix="raise",
+            explanation="Barely moving.",
+        ),
+        Case(
+            "C", t, np.r_[np.exp(-0.1 * t[:40]), [np.inf] * 10], cause="ok", fix="keep"
+        ),
         Case("D", t, np.sin(t), cause="ok", fix="keep"),
     ]
 
@@ -42,11 +64,20 @@ def ex(cases):
     return DiagnosisExercise(cases, CAUSES, FIXES)
 
 
-@pytest.mark.parametrize("cause, fix, verdict", [
-    ("high", "lower", "correct"), ("high", "clip", "correct"), ("high", "raise", "fix wrong"),
-    ("low", "lower", "cause wrong"), ("low", "raise", "cause wrong"), (None, "lower", "incomplete"),
-    ("high", None, "incomplete"), ("", "", "incomplete"), ("nonsense", 42, "cause wrong"),
-])
+@pytest.mark.parametrize(
+    "cause, fix, verdict",
+    [
+        ("high", "lower", "correct"),
+        ("high", "clip", "correct"),
+        ("high", "raise", "fix wrong"),
+        ("low", "lower", "cause wrong"),
+        ("low", "raise", "cause wrong"),
+        (None, "lower", "incomplete"),
+        ("high", None, "incomplete"),
+        ("", "", "incomplete"),
+        ("nonsense", 42, "cause wrong"),
+    ],
+)
 def test_grade_verdicts(cases, cause, fix, verdict):
     got, message = grade(cases[0], cause, fix)
     assert got == verdict and isinstance(message, str) and message
@@ -78,14 +109,22 @@ def test_the_stored_feedback_of_every_choice_is_the_grade(ex, cases):
             continue
         verdict, message = grade(case, cause, fix)
         assert ex.case.name == case.name
-        if verdict == "incomplete":  # a cause but no fix yet: it says which cause, asks for a fix
+        if (
+            verdict == "incomplete"
+        ):  # a cause but no fix yet: it says which cause, asks for a fix
             assert fix is None and "Choose a fix" in ex.shown, (case.name, cause)
             assert html.escape(CAUSES[cause]) in ex.shown
         else:
             assert f"<b>{html.escape(message)}</b>" in ex.shown
-        assert ("#006400" in ex.shown) == (verdict == "correct")  # green only when right
+        assert ("#006400" in ex.shown) == (
+            verdict == "correct"
+        )  # green only when right
         if case.explanation:
-            assert (case.explanation in ex.shown) == (verdict == "correct"), (case.name, cause, fix)
+            assert (case.explanation in ex.shown) == (verdict == "correct"), (
+                case.name,
+                cause,
+                fix,
+            )
         assert ex.check() == verdict
         assert ex.shown == ex._feedback((c, k - 1, f))  # the leaf of this very choice
 
@@ -102,8 +141,12 @@ def test_a_cause_without_a_fix_asks_for_the_fix(ex):
 def test_checking_shows_feedback_and_the_explanation_only_when_right(ex):
     assert ex.check("high", "raise") == "fix wrong" and "geometrically" not in ex.shown
     assert ex.check(fix="lower") == "correct"
-    assert "Correct" in ex.shown and "<br>The loss grows <b>geometrically</b>." in ex.shown
-    assert ex.check("low") == "cause wrong" and ex.fix.value == "lower"  # keys override widgets
+    assert (
+        "Correct" in ex.shown and "<br>The loss grows <b>geometrically</b>." in ex.shown
+    )
+    assert (
+        ex.check("low") == "cause wrong" and ex.fix.value == "lower"
+    )  # keys override widgets
     assert "geometrically" not in ex.shown
 
 
@@ -113,26 +156,44 @@ def test_each_curve_keeps_its_own_answer(ex, cases):
     ex.explorer.controls["case"].value = "B"
     assert ex.case.name == "B" and ex.cause.value is None and ex.fix.value is None
     assert ex.shown == ""  # nothing answered for B yet
-    assert ex.explorer.shown == ex.explorer.frames[(1,)] and "Curve B" in ex.explorer.shown[1]
+    assert (
+        ex.explorer.shown == ex.explorer.frames[(1,)]
+        and "Curve B" in ex.explorer.shown[1]
+    )
     assert ex.check("high", "lower") == "cause wrong"
     assert ex.shown == ex._feedback((1, 0, 1))
     assert html.escape(grade(cases[1], "high", "lower")[1]) in ex.shown
     assert ex.check("low", "raise") == "correct" and "Barely moving." in ex.shown
     ex.explorer.controls["case"].value = "A"  # A's answer is still there
-    assert ex.cause.value == "high" and ex.fix.value == "lower" and "Correct" in ex.shown
+    assert (
+        ex.cause.value == "high" and ex.fix.value == "lower" and "Correct" in ex.shown
+    )
 
 
-def test_the_curve_picker_is_linked_to_its_answer_panel_in_the_browser(monkeypatch, cases):
+def test_the_curve_picker_is_linked_to_its_answer_panel_in_the_browser(
+    monkeypatch, cases
+):
     links, jslink = [], w.jslink
-    monkeypatch.setattr(w, "jslink", lambda a, b: links.append(jslink(a, b)) or links[-1])
+    monkeypatch.setattr(
+        w, "jslink", lambda a, b: links.append(jslink(a, b)) or links[-1]
+    )
     ex = DiagnosisExercise(cases, CAUSES, FIXES)
     panel = [link for link in links if link.target == (ex.answers, "selected_index")]
-    assert len(panel) == 1 and panel[0].source == (ex.explorer.controls["case"], "index")
+    assert len(panel) == 1 and panel[0].source == (
+        ex.explorer.controls["case"],
+        "index",
+    )
 
 
 NOT_OFFERED = [
-    ("<script>", None), (None, "<img>"), (42, "lower"), ("high", [1]),
-    (np.array([1, 2]), None), ({"a": 1}, None), (float("nan"), None), (("high",), None),
+    ("<script>", None),
+    (None, "<img>"),
+    (42, "lower"),
+    ("high", [1]),
+    (np.array([1, 2]), None),
+    ({"a": 1}, None),
+    (float("nan"), None),
+    (("high",), None),
     ("learning rate too high", None),  # a label, not a key
 ]
 
@@ -151,15 +212,21 @@ def test_check_with_a_key_not_offered_says_incomplete_and_never_raises(ex):
 def test_the_figure_has_alt_text_that_follows_the_curve(ex):
     frames = ex.explorer.frames
     assert frames[(0,)][1].startswith(
-        '<img alt="Curve A: loss − min loss against step, log scale. A straight line going up."')
+        '<img alt="Curve A: loss − min loss against step, log scale. A straight line going up."'
+    )
     assert frames[(3,)][1].startswith(
-        '<img alt="Curve D: loss − min loss against step, linear scale."')
-    assert len({f for _, f in frames.values()}) == 4 and all(c == "" for c, _ in frames.values())
+        '<img alt="Curve D: loss − min loss against step, linear scale."'
+    )
+    assert len({f for _, f in frames.values()}) == 4 and all(
+        c == "" for c, _ in frames.values()
+    )
     ex.explorer.controls["case"].value = "D"
     assert ex.explorer.shown[1] == frames[(3,)][1]
 
 
-def test_infinite_values_are_left_out_and_non_positive_curves_use_a_linear_axis(ex, cases):
+def test_infinite_values_are_left_out_and_non_positive_curves_use_a_linear_axis(
+    ex, cases
+):
     frames = ex.explorer.frames
     assert "Curve C: loss − min loss against step, log scale." in frames[(2,)][1]
     assert "linear scale" in frames[(3,)][1] and "log scale" in frames[(1,)][1]
@@ -170,7 +237,9 @@ def test_infinite_values_are_left_out_and_non_positive_curves_use_a_linear_axis(
     ex._draw("D")
     assert ex.ax.get_yscale() == "linear"
     np.testing.assert_array_equal(ex.line.get_ydata(), cases[3].loss)
-    assert ex.ax.get_ylim()[0] <= -0.99 and ex.ax.get_ylim()[1] >= 0.99  # autoscaled to it
+    assert (
+        ex.ax.get_ylim()[0] <= -0.99 and ex.ax.get_ylim()[1] >= 0.99
+    )  # autoscaled to it
 
 
 def test_bad_exercises_are_refused_when_built(cases):
@@ -178,12 +247,22 @@ def test_bad_exercises_are_refused_when_built(cases):
         DiagnosisExercise([], CAUSES, FIXES)
     with pytest.raises(ValueError, match="unique"):
         DiagnosisExercise([cases[0], cases[0]], CAUSES, FIXES)
-    with pytest.raises(ValueError, match="case 'A' names a cause or fix that is not offered"):
-        DiagnosisExercise(cases, {k: v for k, v in CAUSES.items() if k != "high"}, FIXES)
-    with pytest.raises(ValueError, match="case 'B' names a cause or fix that is not offered"):
+    with pytest.raises(
+        ValueError, match="case 'A' names a cause or fix that is not offered"
+    ):
+        DiagnosisExercise(
+            cases, {k: v for k, v in CAUSES.items() if k != "high"}, FIXES
+        )
+    with pytest.raises(
+        ValueError, match="case 'B' names a cause or fix that is not offered"
+    ):
         DiagnosisExercise(cases, {"high": "too high"}, FIXES)
-    with pytest.raises(ValueError, match="case 'A' names a cause or fix that is not offered"):
-        DiagnosisExercise(cases, CAUSES, {k: v for k, v in FIXES.items() if k != "clip"})
+    with pytest.raises(
+        ValueError, match="case 'A' names a cause or fix that is not offered"
+    ):
+        DiagnosisExercise(
+            cases, CAUSES, {k: v for k, v in FIXES.items() if k != "clip"}
+        )
 
 
 def test_reset_and_reset_all_return_to_the_first_curve_and_no_choice(ex, cases):

@@ -9,12 +9,19 @@ from lessons_py import objectives as obj
 def finite_sum_problems():
     X, y, _ = obj.make_regression(n=50, dim=3, seed=1)
     Xc, yc, _ = obj.make_classification(n=60, dim=4, seed=2)
-    return [obj.LeastSquares(X, y, l2=0.1), obj.LogisticRegression(Xc, yc, l2=0.05),
-            obj.NoisySum(obj.Rosenbrock(), n=40, sigma=2.0, seed=3)]
+    return [
+        obj.LeastSquares(X, y, l2=0.1),
+        obj.LogisticRegression(Xc, yc, l2=0.05),
+        obj.NoisySum(obj.Rosenbrock(), n=40, sigma=2.0, seed=3),
+    ]
 
 
-PROBLEMS = [obj.Quadratic.with_condition_number(30, dim=3, seed=0), obj.ravine(),
-            obj.Rosenbrock(), obj.Saddle()] + finite_sum_problems()
+PROBLEMS = [
+    obj.Quadratic.with_condition_number(30, dim=3, seed=0),
+    obj.ravine(),
+    obj.Rosenbrock(),
+    obj.Saddle(),
+] + finite_sum_problems()
 IDS = [p.name for p in PROBLEMS]
 
 
@@ -27,8 +34,9 @@ def test_gradient_matches_central_differences(problem):
     rng = np.random.default_rng(0)
     for _ in range(5):
         x = rng.normal(size=problem.dim)
-        np.testing.assert_allclose(problem.grad(x), numerical_grad(problem.loss, x),
-                                   rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(
+            problem.grad(x), numerical_grad(problem.loss, x), rtol=1e-6, atol=1e-6
+        )
 
 
 @pytest.mark.parametrize("problem", PROBLEMS, ids=IDS)
@@ -37,8 +45,12 @@ def test_hessian_matches_differences_of_the_gradient(problem):
     for _ in range(3):
         x = rng.normal(size=problem.dim)
         H = problem.hessian(x)
-        numeric = np.array([(problem.grad(x + 1e-6 * e) - problem.grad(x - 1e-6 * e)) / 2e-6
-                            for e in np.eye(problem.dim)])
+        numeric = np.array(
+            [
+                (problem.grad(x + 1e-6 * e) - problem.grad(x - 1e-6 * e)) / 2e-6
+                for e in np.eye(problem.dim)
+            ]
+        )
         np.testing.assert_allclose(H, numeric, rtol=1e-5, atol=1e-5)
         np.testing.assert_allclose(H, H.T)
 
@@ -65,8 +77,12 @@ def test_per_example_gradients_average_to_the_full_gradient(problem):
     G = problem.per_example_grads(x)
     assert G.shape == (problem.n, problem.dim)
     np.testing.assert_allclose(G.mean(axis=0), problem.grad(x), rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(problem.batch_grad(x, np.arange(problem.n)), problem.grad(x),
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        problem.batch_grad(x, np.arange(problem.n)),
+        problem.grad(x),
+        rtol=1e-12,
+        atol=1e-12,
+    )
 
 
 @pytest.mark.parametrize("problem", finite_sum_problems(), ids=lambda p: p.name)
@@ -78,8 +94,10 @@ def test_batch_gradient_is_the_mean_over_its_indices_and_vectorises(problem):
     np.testing.assert_allclose(got, G[idx].mean(axis=1), rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("bad", [np.array([], dtype=int), np.array([0, 50_000]),
-                                 np.array([-1]), np.array([0.5])])
+@pytest.mark.parametrize(
+    "bad",
+    [np.array([], dtype=int), np.array([0, 50_000]), np.array([-1]), np.array([0.5])],
+)
 def test_batch_indices_are_validated(bad):
     problem = finite_sum_problems()[0]
     with pytest.raises(ValueError, match="idx must"):
@@ -105,14 +123,16 @@ def test_condition_number_is_as_requested_rotated_or_not(kappa):
     for seed in (None, 7):
         q = obj.Quadratic.with_condition_number(kappa, dim=4, L=2.0, seed=seed)
         assert q.condition_number == pytest.approx(kappa, rel=1e-9)
-        assert q.L == pytest.approx(2.0)
+        assert pytest.approx(2.0) == q.L
 
 
 def test_rosenbrock_minimum_and_saddle_geometry():
     assert obj.Rosenbrock().loss(np.array([1.0, 1.0])) == 0
     s = obj.Saddle()
     np.testing.assert_array_equal(s.grad(s.saddle_point), [0, 0])
-    np.testing.assert_array_equal(np.linalg.eigvalsh(s.hessian(s.saddle_point)), [-1, 1])
+    np.testing.assert_array_equal(
+        np.linalg.eigvalsh(s.hessian(s.saddle_point)), [-1, 1]
+    )
     np.testing.assert_allclose(s.loss(s.minima), [-0.25, -0.25])
 
 
@@ -127,7 +147,9 @@ def test_logistic_minimizer_is_newton_exact_and_loss_is_stable_for_huge_margins(
 def test_least_squares_minimizer_solves_normal_equations():
     X, y, _ = obj.make_regression(n=200, dim=4, seed=5)
     ls = obj.LeastSquares(X, y)
-    np.testing.assert_allclose(ls.minimizer, np.linalg.lstsq(X, y, rcond=None)[0], rtol=1e-10)
+    np.testing.assert_allclose(
+        ls.minimizer, np.linalg.lstsq(X, y, rcond=None)[0], rtol=1e-10
+    )
 
 
 def test_noisy_sum_keeps_the_base_loss_and_has_zero_mean_noise():
@@ -136,7 +158,9 @@ def test_noisy_sum_keeps_the_base_loss_and_has_zero_mean_noise():
     x = np.array([0.3, -0.2])
     assert noisy.loss(x) == base.loss(x)
     np.testing.assert_allclose(noisy.u.sum(axis=0), 0, atol=1e-12)
-    assert noisy.gradient_variance(x) == pytest.approx(np.mean(np.sum(noisy.u**2, axis=1)))
+    assert noisy.gradient_variance(x) == pytest.approx(
+        np.mean(np.sum(noisy.u**2, axis=1))
+    )
 
 
 def test_synthetic_data_is_seeded_and_sparse_when_asked():
@@ -146,17 +170,29 @@ def test_synthetic_data_is_seeded_and_sparse_when_asked():
     assert 0.08 < np.mean(X != 0) < 0.12 and set(np.unique(y)) == {0.0, 1.0}
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: obj.Quadratic([[1.0, 2.0], [0.0, 1.0]]), "symmetric"),
-    (lambda: obj.Quadratic(np.ones(3)), "square"),
-    (lambda: obj.Quadratic.with_condition_number(0.5), "kappa must lie in"),
-    (lambda: obj.LeastSquares(np.ones((3, 2)), np.ones(4)), "X must be"),
-    (lambda: obj.LogisticRegression(np.ones((3, 2)), np.array([0, 2, 1])), "labels 0 and 1"),
-    (lambda: obj.LogisticRegression(np.ones((3, 2)), np.array([0, 1, 1]), l2=-1), "l2 must"),
-    (lambda: obj.make_classification(density=0), "density must lie in"),
-    (lambda: obj.NoisySum(obj.Saddle(), n=1), "n must be an integer >= 2"),
-    (lambda: obj.Rosenbrock().loss(np.zeros(3)), r"x must have shape \(\.\.\., 2\)"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: obj.Quadratic([[1.0, 2.0], [0.0, 1.0]]), "symmetric"),
+        (lambda: obj.Quadratic(np.ones(3)), "square"),
+        (lambda: obj.Quadratic.with_condition_number(0.5), "kappa must lie in"),
+        (lambda: obj.LeastSquares(np.ones((3, 2)), np.ones(4)), "X must be"),
+        (
+            lambda: obj.LogisticRegression(np.ones((3, 2)), np.array([0, 2, 1])),
+            "labels 0 and 1",
+        ),
+        (
+            lambda: obj.LogisticRegression(np.ones((3, 2)), np.array([0, 1, 1]), l2=-1),
+            "l2 must",
+        ),
+        (lambda: obj.make_classification(density=0), "density must lie in"),
+        (lambda: obj.NoisySum(obj.Saddle(), n=1), "n must be an integer >= 2"),
+        (
+            lambda: obj.Rosenbrock().loss(np.zeros(3)),
+            r"x must have shape \(\.\.\., 2\)",
+        ),
+    ],
+)
 def test_bad_construction_and_shapes_raise_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()

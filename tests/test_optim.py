@@ -13,10 +13,18 @@ ALL = [optim.SGD, optim.Adagrad, optim.RMSprop, optim.Adam, optim.AdamW]
 # torch.optim's signatures (torch 2.13), keyword by keyword.
 TORCH_DEFAULTS = {
     optim.SGD: dict(lr=1e-3, momentum=0, dampening=0, nesterov=False, weight_decay=0),
-    optim.Adagrad: dict(lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10),
-    optim.RMSprop: dict(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False),
-    optim.Adam: dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False),
-    optim.AdamW: dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False),
+    optim.Adagrad: dict(
+        lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10
+    ),
+    optim.RMSprop: dict(
+        lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False
+    ),
+    optim.Adam: dict(
+        lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False
+    ),
+    optim.AdamW: dict(
+        lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False
+    ),
 }
 
 
@@ -35,12 +43,16 @@ def test_defaults_and_keywords_match_torch(cls):
     for name, default in TORCH_DEFAULTS[cls].items():
         assert getattr(opt, name) == default, name
     import inspect
+
     params = list(inspect.signature(cls).parameters)
     assert params == list(TORCH_DEFAULTS[cls]), "same keyword names, in torch's order"
 
 
-@pytest.mark.parametrize("case", REFERENCE["cases"],
-                         ids=lambda c: f"{c['optimizer']}-{json.dumps(c['kwargs'], sort_keys=True)}")
+@pytest.mark.parametrize(
+    "case",
+    REFERENCE["cases"],
+    ids=lambda c: f"{c['optimizer']}-{json.dumps(c['kwargs'], sort_keys=True)}",
+)
 def test_trajectory_matches_recorded_torch_run(case):
     kwargs = {k: tuple(v) if k == "betas" else v for k, v in case["kwargs"].items()}
     opt = getattr(optim, case["optimizer"])(**kwargs)
@@ -111,7 +123,9 @@ def test_adam_bias_correction_makes_constant_gradient_step_equal_lr(t):
     opt, x, g = optim.Adam(lr=0.01, eps=0), np.zeros(2), np.array([1e-3, 1e3])
     for _ in range(t):
         x_prev, x = x, opt.step(x, g)
-    np.testing.assert_allclose(x_prev - x, 0.01, rtol=1e-12)  # invariant to gradient scale
+    np.testing.assert_allclose(
+        x_prev - x, 0.01, rtol=1e-12
+    )  # invariant to gradient scale
 
 
 def test_adam_raw_moment_at_first_step_is_one_tenth_of_gradient():
@@ -144,7 +158,9 @@ def test_adamw_decay_is_multiplied_by_lr_and_not_rescaled():
 
 def test_adam_l2_decay_is_rescaled_per_parameter():
     # with a zero loss gradient, Adam's L2 term is normalised away: every step is -lr*sign(x)
-    x1 = optim.Adam(lr=0.1, weight_decay=0.5, eps=0).step(np.array([2.0, 0.001]), np.zeros(2))
+    x1 = optim.Adam(lr=0.1, weight_decay=0.5, eps=0).step(
+        np.array([2.0, 0.001]), np.zeros(2)
+    )
     np.testing.assert_allclose(x1, [1.9, -0.099])
 
 
@@ -190,7 +206,10 @@ def test_reset_clears_state_and_repeats_the_run(cls):
 
 @pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
 def test_gradient_shape_mismatch_is_rejected(cls):
-    with pytest.raises(ValueError, match=r"grad must have the shape of the parameters, \(2,\), got \(3,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"grad must have the shape of the parameters, \(2,\), got \(3,\)",
+    ):
         cls().step(np.zeros(2), np.zeros(3))
 
 
@@ -213,7 +232,11 @@ INVALID = [
     (optim.SGD, dict(lr="fast"), "lr must be a number"),
     (optim.Adagrad, dict(lr_decay=-1), "lr_decay must lie in"),
     (optim.Adagrad, dict(eps=-1e-10), "eps must lie in"),
-    (optim.Adagrad, dict(initial_accumulator_value=-1), "initial_accumulator_value must lie in"),
+    (
+        optim.Adagrad,
+        dict(initial_accumulator_value=-1),
+        "initial_accumulator_value must lie in",
+    ),
     (optim.RMSprop, dict(alpha=1.0), r"alpha must lie in \[0.0, 1.0\)"),
     (optim.RMSprop, dict(momentum=-0.1), "momentum must lie in"),
     (optim.RMSprop, dict(eps=-1.0), "eps must lie in"),
@@ -226,8 +249,9 @@ INVALID = [
 ]
 
 
-@pytest.mark.parametrize("cls, kwargs, message", INVALID,
-                         ids=[f"{c.__name__}-{k}" for c, k, _ in INVALID])
+@pytest.mark.parametrize(
+    "cls, kwargs, message", INVALID, ids=[f"{c.__name__}-{k}" for c, k, _ in INVALID]
+)
 def test_invalid_hyperparameters_raise_value_error_naming_them(cls, kwargs, message):
     with pytest.raises(ValueError, match=message):
         cls(**kwargs)
@@ -240,21 +264,35 @@ def test_learning_rate_changed_to_invalid_value_is_caught_at_the_next_step():
         opt.step(np.zeros(1), np.ones(1))
 
 
-@pytest.mark.parametrize("cls, kwargs", [
-    (optim.SGD, {"momentum": np.array([[0.0], [0.5], [0.9]])}),
-    (optim.SGD, {"momentum": np.array([[0.3], [0.5], [0.9]]), "nesterov": True}),
-    (optim.RMSprop, {"momentum": np.array([[0.0], [0.5], [0.9]])}),
-    (optim.Adam, {"betas": (np.array([[0.0], [0.5], [0.9]]), 0.99)}),
-], ids=["sgd", "nesterov", "rmsprop", "adam"])
+@pytest.mark.parametrize(
+    "cls, kwargs",
+    [
+        (optim.SGD, {"momentum": np.array([[0.0], [0.5], [0.9]])}),
+        (optim.SGD, {"momentum": np.array([[0.3], [0.5], [0.9]]), "nesterov": True}),
+        (optim.RMSprop, {"momentum": np.array([[0.0], [0.5], [0.9]])}),
+        (optim.Adam, {"betas": (np.array([[0.0], [0.5], [0.9]]), 0.99)}),
+    ],
+    ids=["sgd", "nesterov", "rmsprop", "adam"],
+)
 def test_array_hyperparameters_run_a_sweep_equal_to_separate_runs(cls, kwargs):
     rng = np.random.default_rng(5)
     grads = rng.normal(size=(30, 3, 2))
     lr = np.array([[0.1], [0.05], [0.02]])
     swept = replay(cls(lr=lr, **kwargs), np.ones((3, 2)), grads, [lr] * 30)
     for r in range(3):
-        single = {k: (tuple(b if np.ndim(b) == 0 else b[r, 0] for b in v) if k == "betas"
-                      else v[r, 0] if np.ndim(v) else v) for k, v in kwargs.items()}
-        alone = replay(cls(lr=lr[r, 0], **single), np.ones(2), grads[:, r], [lr[r, 0]] * 30)
+        single = {
+            k: (
+                tuple(b if np.ndim(b) == 0 else b[r, 0] for b in v)
+                if k == "betas"
+                else v[r, 0]
+                if np.ndim(v)
+                else v
+            )
+            for k, v in kwargs.items()
+        }
+        alone = replay(
+            cls(lr=lr[r, 0], **single), np.ones(2), grads[:, r], [lr[r, 0]] * 30
+        )
         np.testing.assert_allclose(swept[:, r], alone, rtol=1e-14, atol=0)
 
 
@@ -264,6 +302,8 @@ def test_hyperparameter_that_does_not_broadcast_is_rejected():
 
 
 def test_repr_shows_hyperparameters():
-    assert repr(optim.AdamW()) == ("AdamW(lr=0.001, betas=(0.9, 0.999), eps=1e-08, "
-                                   "weight_decay=0.01, amsgrad=False)")
+    assert repr(optim.AdamW()) == (
+        "AdamW(lr=0.001, betas=(0.9, 0.999), eps=1e-08, "
+        "weight_decay=0.01, amsgrad=False)"
+    )
     assert "momentum=0.9" in repr(optim.SGD(momentum=0.9))

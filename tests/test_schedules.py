@@ -1,6 +1,5 @@
 """lessons_py.schedules against recorded torch.optim.lr_scheduler runs, hand-derived values and each other."""
 
-
 import numpy as np
 import pytest
 
@@ -26,7 +25,7 @@ EXAMPLES = [
 def recorded(case):
     """Our schedule and torch's values for t = 0 .. compare_through."""
     schedule = getattr(schedules, case["ours"])(**case["our_kwargs"])
-    return schedule, np.array(case["expected"][:case["compare_through"] + 1])
+    return schedule, np.array(case["expected"][: case["compare_through"] + 1])
 
 
 @pytest.mark.parametrize("torch_class", TORCH_CLASSES)
@@ -36,8 +35,13 @@ def test_closed_form_matches_recorded_torch_scheduler(torch_class):
     for case in cases:
         schedule, expected = recorded(case)
         got = schedule(np.arange(len(expected)))
-        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0,
-                                   err_msg=f"{schedule!r} vs {torch_class}({case['torch_kwargs']})")
+        np.testing.assert_allclose(
+            got,
+            expected,
+            rtol=1e-12,
+            atol=0,
+            err_msg=f"{schedule!r} vs {torch_class}({case['torch_kwargs']})",
+        )
 
 
 def test_every_schedule_is_a_pure_function_of_t_for_scalars_and_arrays():
@@ -47,7 +51,9 @@ def test_every_schedule_is_a_pure_function_of_t_for_scalars_and_arrays():
         assert values.dtype == np.float64 and values.shape == (40,)
         scalars = [schedule(int(k)) for k in t[::-1]]  # any order: no hidden state
         assert all(type(v) is float for v in scalars), schedule
-        np.testing.assert_allclose(scalars[::-1], values, rtol=1e-15, atol=0, err_msg=repr(schedule))
+        np.testing.assert_allclose(
+            scalars[::-1], values, rtol=1e-15, atol=0, err_msg=repr(schedule)
+        )
         np.testing.assert_array_equal(schedule(t), values)
 
 
@@ -69,10 +75,14 @@ def test_run_writes_the_schedule_into_the_optimizer_step_by_step():
 
 
 def test_repr_and_name_read_like_the_call():
-    assert repr(schedules.cosine_annealing(0.1, T_max=100)) == \
-        "cosine_annealing(lr=0.1, T_max=100, eta_min=0.0)"
-    assert repr(schedules.one_cycle(1, 10)) == ("one_cycle(max_lr=1.0, total_steps=10, pct_start=0.3, "
-                                                "div_factor=25.0, final_div_factor=10000.0)")
+    assert (
+        repr(schedules.cosine_annealing(0.1, T_max=100))
+        == "cosine_annealing(lr=0.1, T_max=100, eta_min=0.0)"
+    )
+    assert repr(schedules.one_cycle(1, 10)) == (
+        "one_cycle(max_lr=1.0, total_steps=10, pct_start=0.3, "
+        "div_factor=25.0, final_div_factor=10000.0)"
+    )
     for schedule in EXAMPLES:
         assert repr(schedule).startswith(schedule.__name__ + "(")
         assert schedule.__name__ == schedule.__qualname__
@@ -88,7 +98,10 @@ def test_constant_is_lr_at_every_step():
 
 def test_step_decay_drops_only_at_multiples_of_step_size():
     s = schedules.step_decay(1.0, step_size=4, gamma=0.5)
-    np.testing.assert_array_equal(s(np.arange(13)), [1, 1, 1, 1, .5, .5, .5, .5, .25, .25, .25, .25, .125])
+    np.testing.assert_array_equal(
+        s(np.arange(13)),
+        [1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25, 0.125],
+    )
 
 
 def test_exponential_decay_is_the_textbook_exponential_with_gamma_exp_minus_lambda():
@@ -96,7 +109,9 @@ def test_exponential_decay_is_the_textbook_exponential_with_gamma_exp_minus_lamb
     s = schedules.exponential_decay(0.2, gamma=np.exp(-lam))
     np.testing.assert_allclose(s(t), 0.2 * np.exp(-lam * t), rtol=1e-12)
     halves_every_10 = schedules.exponential_decay(0.2, gamma=np.exp(-np.log(2) / 10))
-    np.testing.assert_allclose(halves_every_10(10 * np.arange(8)), 0.2 / 2.0 ** np.arange(8), rtol=1e-13)
+    np.testing.assert_allclose(
+        halves_every_10(10 * np.arange(8)), 0.2 / 2.0 ** np.arange(8), rtol=1e-13
+    )
 
 
 def test_cosine_annealing_is_point_symmetric_about_its_midpoint():
@@ -108,18 +123,27 @@ def test_cosine_annealing_is_point_symmetric_about_its_midpoint():
 
 
 def test_cosine_annealing_holds_eta_min_past_T_max_where_torch_climbs_back():
-    case = next(c for c in REFERENCE["schedules"]
-                if c["torch"] == "CosineAnnealingLR" and c["torch_kwargs"] == {"T_max": 10, "eta_min": 1e-3})
+    case = next(
+        c
+        for c in REFERENCE["schedules"]
+        if c["torch"] == "CosineAnnealingLR"
+        and c["torch_kwargs"] == {"T_max": 10, "eta_min": 1e-3}
+    )
     s = getattr(schedules, case["ours"])(**case["our_kwargs"])
     torch_after = np.array(case["expected"][11:])  # t = 11 .. 25
     np.testing.assert_array_equal(s(np.arange(11, 26)), 1e-3)
-    assert np.all(torch_after > 1e-3) and torch_after[9] == pytest.approx(0.1)  # back at lr at t = 2 T_max
+    assert np.all(torch_after > 1e-3) and torch_after[9] == pytest.approx(
+        0.1
+    )  # back at lr at t = 2 T_max
 
 
 def test_linear_warmup_starts_at_start_factor_times_lr_and_then_holds_lr():
     s = schedules.linear_warmup(0.3, warmup_steps=4, start_factor=0.25)
-    np.testing.assert_allclose(s(np.arange(8)), [0.075, 0.13125, 0.1875, 0.24375, 0.3, 0.3, 0.3, 0.3],
-                               rtol=1e-15)
+    np.testing.assert_allclose(
+        s(np.arange(8)),
+        [0.075, 0.13125, 0.1875, 0.24375, 0.3, 0.3, 0.3, 0.3],
+        rtol=1e-15,
+    )
 
 
 def test_warmup_cosine_hits_zero_lr_and_eta_min_at_its_breakpoints():
@@ -142,31 +166,42 @@ def test_warmup_cosine_after_warmup_is_cosine_annealing_shifted_by_the_warmup():
     c = schedules.cosine_annealing(0.1, T_max=T - W, eta_min=1e-3)
     t = np.arange(60)
     np.testing.assert_array_equal(s(t + W), c(t))
-    np.testing.assert_array_equal(schedules.warmup_cosine(0.1, 0, T)(t), schedules.cosine_annealing(0.1, T)(t))
+    np.testing.assert_array_equal(
+        schedules.warmup_cosine(0.1, 0, T)(t), schedules.cosine_annealing(0.1, T)(t)
+    )
 
 
 def test_one_cycle_starts_low_peaks_at_torchs_phase_end_and_ends_at_the_final_lr():
     max_lr, T = 0.1, 100
-    s = schedules.one_cycle(max_lr, T, pct_start=0.3, div_factor=25.0, final_div_factor=1e4)
+    s = schedules.one_cycle(
+        max_lr, T, pct_start=0.3, div_factor=25.0, final_div_factor=1e4
+    )
     values = s(np.arange(T))
     peak = int(0.3 * T - 1)  # torch's end_step, 29, not 30
     assert values[0] == pytest.approx(max_lr / 25, rel=1e-13)
     assert values.argmax() == peak and values[peak] == max_lr
     assert values[-1] == max_lr / 25 / 1e4
-    assert np.all(np.diff(values[:peak + 1]) > 0) and np.all(np.diff(values[peak:]) < 0)
+    assert np.all(np.diff(values[: peak + 1]) > 0) and np.all(
+        np.diff(values[peak:]) < 0
+    )
 
 
 def test_one_cycle_holds_the_final_lr_past_total_steps_where_torch_turns_up_then_raises():
     note = REFERENCE["notes"]["one_cycle_at_total_steps"]
     s = schedules.one_cycle(note["max_lr"], note["total_steps"])
     assert s(9) == note["lr_at_9"] == pytest.approx(0.1 / 25 / 1e4)
-    assert note["lr_at_10"] > 1e4 * note["lr_at_9"]  # torch's one extra step is far off the end value
+    assert (
+        note["lr_at_10"] > 1e4 * note["lr_at_9"]
+    )  # torch's one extra step is far off the end value
     np.testing.assert_array_equal(s(np.arange(10, 20)), note["lr_at_9"])
     assert "Tried to step 11 times" in REFERENCE["notes"]["one_cycle_past_total_steps"]
 
 
 def test_one_cycle_with_a_one_step_warmup_peaks_at_step_zero_where_torch_divides_by_zero():
-    assert "ZeroDivisionError" in REFERENCE["notes"]["one_cycle_pct_start_times_total_steps_is_1"]
+    assert (
+        "ZeroDivisionError"
+        in REFERENCE["notes"]["one_cycle_pct_start_times_total_steps_is_1"]
+    )
     s = schedules.one_cycle(0.1, total_steps=10, pct_start=0.1)
     values = s(np.arange(10))
     assert values[0] == 0.1 and np.all(np.diff(values) < 0)
@@ -178,7 +213,9 @@ def test_cosine_restarts_restart_at_the_cycle_boundaries():
     np.testing.assert_array_equal(s(np.array(starts)), 1.0)
     for start, end in zip(starts, starts[1:]):
         assert np.all(np.diff(s(np.arange(start, end))) < 0)
-        assert s(end - 1) == pytest.approx(0.1 + 0.45 * (1 + np.cos(np.pi * (end - start - 1) / (end - start))))
+        assert s(end - 1) == pytest.approx(
+            0.1 + 0.45 * (1 + np.cos(np.pi * (end - start - 1) / (end - start)))
+        )
     periodic = schedules.cosine_restarts(0.5, T_0=7)
     t = np.arange(100)
     np.testing.assert_array_equal(periodic(t), periodic(t + 7))
@@ -196,21 +233,48 @@ def test_cosine_restarts_handle_long_horizons_in_a_few_passes():
     s = schedules.cosine_restarts(1.0, T_0=1, T_mult=2)
     t = np.array([2**k - 1 for k in range(40)])  # every restart up to 5e11
     np.testing.assert_array_equal(s(t), 1.0)
-    np.testing.assert_allclose(s(t[1:] - 1), 0.5 * (1 + np.cos(np.pi * (1 - 1 / 2.0 ** np.arange(39)))),
-                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        s(t[1:] - 1),
+        0.5 * (1 + np.cos(np.pi * (1 - 1 / 2.0 ** np.arange(39)))),
+        rtol=1e-12,
+        atol=1e-15,
+    )
 
 
 def test_warmup_stable_decay_phases():
-    s = schedules.warmup_stable_decay(0.2, warmup_steps=4, stable_steps=3, decay_steps=5, eta_min=0.02)
+    s = schedules.warmup_stable_decay(
+        0.2, warmup_steps=4, stable_steps=3, decay_steps=5, eta_min=0.02
+    )
     np.testing.assert_allclose(
         s(np.arange(15)),
-        [0, .05, .1, .15, .2, .2, .2, .2, .164, .128, .092, .056, .02, .02, .02], rtol=1e-14, atol=1e-17)
+        [
+            0,
+            0.05,
+            0.1,
+            0.15,
+            0.2,
+            0.2,
+            0.2,
+            0.2,
+            0.164,
+            0.128,
+            0.092,
+            0.056,
+            0.02,
+            0.02,
+            0.02,
+        ],
+        rtol=1e-14,
+        atol=1e-17,
+    )
     assert s(0) == 0.0 and s(10**9) == 0.02
 
 
 def test_warmup_stable_decay_without_warmup_or_plateau_starts_decaying_from_lr():
-    s = schedules.warmup_stable_decay(1.0, warmup_steps=0, stable_steps=0, decay_steps=4)
-    np.testing.assert_allclose(s(np.arange(6)), [1, .75, .5, .25, 0, 0], rtol=1e-15)
+    s = schedules.warmup_stable_decay(
+        1.0, warmup_steps=0, stable_steps=0, decay_steps=4
+    )
+    np.testing.assert_allclose(s(np.arange(6)), [1, 0.75, 0.5, 0.25, 0, 0], rtol=1e-15)
 
 
 # ----------------------------------------------------------------------- invalid arguments
@@ -226,7 +290,10 @@ INVALID = {
         (dict(lr=0.1, step_size=0), "step_size must be an integer >= 1, got 0"),
         (dict(lr=0.1, step_size=2.0), "step_size must be an integer >= 1"),
         (dict(lr=0.1, step_size=2, gamma=0.0), r"gamma must lie in \(0.0, 1.0\]"),
-        (dict(lr=0.1, step_size=2, gamma=1.5), r"gamma must lie in \(0.0, 1.0\], got 1.5"),
+        (
+            dict(lr=0.1, step_size=2, gamma=1.5),
+            r"gamma must lie in \(0.0, 1.0\], got 1.5",
+        ),
     ],
     schedules.exponential_decay: [
         (dict(lr=0.1, gamma=-0.9), r"gamma must lie in \(0.0, 1.0\]"),
@@ -236,25 +303,55 @@ INVALID = {
     schedules.cosine_annealing: [
         (dict(lr=0.1, T_max=0), "T_max must be an integer >= 1"),
         (dict(lr=0.1, T_max=10, eta_min=-1e-3), r"eta_min must lie in \[0.0, 0.1\]"),
-        (dict(lr=0.1, T_max=10, eta_min=0.2), r"eta_min must lie in \[0.0, 0.1\], got 0.2"),
+        (
+            dict(lr=0.1, T_max=10, eta_min=0.2),
+            r"eta_min must lie in \[0.0, 0.1\], got 0.2",
+        ),
     ],
     schedules.linear_warmup: [
         (dict(lr=0.1, warmup_steps=0), "warmup_steps must be an integer >= 1"),
-        (dict(lr=0.1, warmup_steps=5, start_factor=0.0), r"start_factor must lie in \(0.0, 1.0\]"),
-        (dict(lr=0.1, warmup_steps=5, start_factor=1.5), r"start_factor must lie in \(0.0, 1.0\]"),
+        (
+            dict(lr=0.1, warmup_steps=5, start_factor=0.0),
+            r"start_factor must lie in \(0.0, 1.0\]",
+        ),
+        (
+            dict(lr=0.1, warmup_steps=5, start_factor=1.5),
+            r"start_factor must lie in \(0.0, 1.0\]",
+        ),
     ],
     schedules.warmup_cosine: [
-        (dict(lr=0.1, warmup_steps=-1, total_steps=10), "warmup_steps must be an integer >= 0"),
-        (dict(lr=0.1, warmup_steps=10, total_steps=10), "total_steps must be an integer >= 11, got 10"),
-        (dict(lr=0.1, warmup_steps=1, total_steps=10, eta_min=1.0), "eta_min must lie in"),
+        (
+            dict(lr=0.1, warmup_steps=-1, total_steps=10),
+            "warmup_steps must be an integer >= 0",
+        ),
+        (
+            dict(lr=0.1, warmup_steps=10, total_steps=10),
+            "total_steps must be an integer >= 11, got 10",
+        ),
+        (
+            dict(lr=0.1, warmup_steps=1, total_steps=10, eta_min=1.0),
+            "eta_min must lie in",
+        ),
     ],
     schedules.one_cycle: [
         (dict(max_lr=-0.1, total_steps=10), r"max_lr must lie in \[0.0, inf\)"),
         (dict(max_lr=0.1, total_steps=0), "total_steps must be an integer >= 1"),
-        (dict(max_lr=0.1, total_steps=10, pct_start=0.0), r"pct_start must lie in \(0.0, 1.0\)"),
-        (dict(max_lr=0.1, total_steps=10, pct_start=1.0), r"pct_start must lie in \(0.0, 1.0\)"),
-        (dict(max_lr=0.1, total_steps=10, div_factor=0.0), r"div_factor must lie in \(0.0, inf\)"),
-        (dict(max_lr=0.1, total_steps=10, final_div_factor=-1.0), "final_div_factor must lie in"),
+        (
+            dict(max_lr=0.1, total_steps=10, pct_start=0.0),
+            r"pct_start must lie in \(0.0, 1.0\)",
+        ),
+        (
+            dict(max_lr=0.1, total_steps=10, pct_start=1.0),
+            r"pct_start must lie in \(0.0, 1.0\)",
+        ),
+        (
+            dict(max_lr=0.1, total_steps=10, div_factor=0.0),
+            r"div_factor must lie in \(0.0, inf\)",
+        ),
+        (
+            dict(max_lr=0.1, total_steps=10, final_div_factor=-1.0),
+            "final_div_factor must lie in",
+        ),
     ],
     schedules.cosine_restarts: [
         (dict(lr=0.1, T_0=0), "T_0 must be an integer >= 1, got 0"),
@@ -263,29 +360,50 @@ INVALID = {
         (dict(lr=0.1, T_0=5, eta_min=0.5), "eta_min must lie in"),
     ],
     schedules.warmup_stable_decay: [
-        (dict(lr=0.1, warmup_steps=-1, stable_steps=0, decay_steps=5), "warmup_steps must be an integer >= 0"),
-        (dict(lr=0.1, warmup_steps=1, stable_steps=-2, decay_steps=5), "stable_steps must be an integer >= 0"),
-        (dict(lr=0.1, warmup_steps=1, stable_steps=0, decay_steps=0), "decay_steps must be an integer >= 1"),
-        (dict(lr=0.1, warmup_steps=1, stable_steps=0, decay_steps=5, eta_min=-0.1), "eta_min must lie in"),
+        (
+            dict(lr=0.1, warmup_steps=-1, stable_steps=0, decay_steps=5),
+            "warmup_steps must be an integer >= 0",
+        ),
+        (
+            dict(lr=0.1, warmup_steps=1, stable_steps=-2, decay_steps=5),
+            "stable_steps must be an integer >= 0",
+        ),
+        (
+            dict(lr=0.1, warmup_steps=1, stable_steps=0, decay_steps=0),
+            "decay_steps must be an integer >= 1",
+        ),
+        (
+            dict(lr=0.1, warmup_steps=1, stable_steps=0, decay_steps=5, eta_min=-0.1),
+            "eta_min must lie in",
+        ),
     ],
 }
 
 
 @pytest.mark.parametrize("constructor", list(INVALID), ids=lambda f: f.__name__)
-def test_invalid_hyperparameters_raise_value_error_naming_them_and_the_range(constructor):
+def test_invalid_hyperparameters_raise_value_error_naming_them_and_the_range(
+    constructor,
+):
     for kwargs, message in INVALID[constructor]:
         with pytest.raises(ValueError, match=message):
             constructor(**kwargs)
 
 
-@pytest.mark.parametrize("t, message", [
-    (-1, "t must be an integer >= 0, got -1"),
-    (np.array([0, 3, -2]), r"t must be an integer >= 0, got an array with values in \[-2, 3\]"),
-    (2.0, "t must be an integer >= 0 or an integer array, got 2.0"),
-    (np.linspace(0, 10, 11), "got an array of dtype float64"),
-    (True, "t must be an integer >= 0 or an integer array, got True"),
-    ("3", "t must be an integer >= 0 or an integer array"),
-], ids=["negative", "negative-in-array", "float", "float-array", "bool", "string"])
+@pytest.mark.parametrize(
+    "t, message",
+    [
+        (-1, "t must be an integer >= 0, got -1"),
+        (
+            np.array([0, 3, -2]),
+            r"t must be an integer >= 0, got an array with values in \[-2, 3\]",
+        ),
+        (2.0, "t must be an integer >= 0 or an integer array, got 2.0"),
+        (np.linspace(0, 10, 11), "got an array of dtype float64"),
+        (True, "t must be an integer >= 0 or an integer array, got True"),
+        ("3", "t must be an integer >= 0 or an integer array"),
+    ],
+    ids=["negative", "negative-in-array", "float", "float-array", "bool", "string"],
+)
 def test_a_negative_or_non_integer_step_count_is_rejected(t, message):
     for schedule in EXAMPLES:
         with pytest.raises(ValueError, match=message):

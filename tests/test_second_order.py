@@ -22,13 +22,16 @@ def rosenbrock_lbfgs():
 
 # --------------------------------------------------------------------------- Newton
 
+
 def test_plain_newton_converges_to_the_saddle():
     saddle = objectives.Saddle()
     rec = so.newton(saddle, [1.0, 0.3])
     assert rec.converged and rec.iterations <= 6
     np.testing.assert_allclose(rec.x[-1], saddle.saddle_point, atol=1e-12)
     assert np.linalg.eigvalsh(saddle.hessian(rec.x[-1]))[0] == pytest.approx(-1.0)
-    assert rec.loss[-1] > rec.loss[0] - 1  # not a descent method: it only solves grad f = 0
+    assert (
+        rec.loss[-1] > rec.loss[0] - 1
+    )  # not a descent method: it only solves grad f = 0
 
 
 def test_safeguarded_newton_reaches_a_minimum_from_the_same_start():
@@ -42,7 +45,9 @@ def test_safeguarded_newton_reaches_a_minimum_from_the_same_start():
 
 def test_enough_damping_alone_also_repels_the_saddle():
     rec = so.newton(objectives.Saddle(), [1.0, 0.3], damping=2.0, max_iter=100)
-    np.testing.assert_allclose(rec.x[-1], [0.0, 1.0], atol=1e-8)  # 3x2^2 - 1 + 2 > 0 everywhere
+    np.testing.assert_allclose(
+        rec.x[-1], [0.0, 1.0], atol=1e-8
+    )  # 3x2^2 - 1 + 2 > 0 everywhere
 
 
 def test_huge_damping_turns_newton_into_a_gradient_step():
@@ -68,7 +73,9 @@ def test_newton_converges_quadratically(logistic):
     assert np.all(errors[near + 1] <= errors[near] ** 2)  # the digits double
 
 
-def test_newton_counts_one_gradient_and_hessian_per_iteration_in_example_units(logistic):
+def test_newton_counts_one_gradient_and_hessian_per_iteration_in_example_units(
+    logistic,
+):
     rec = so.newton(logistic, np.zeros(logistic.dim), max_iter=3, tol=0.0)
     n = logistic.n
     np.testing.assert_array_equal(rec.grad_evals, n * np.arange(4))
@@ -79,7 +86,9 @@ def test_newton_counts_one_gradient_and_hessian_per_iteration_in_example_units(l
 def test_newton_line_search_counts_its_loss_evaluations():
     rec = so.newton(objectives.Rosenbrock(), START, line_search=True)
     assert rec.converged and np.all(np.diff(rec.loss) < 0)
-    trials = 1 + np.round(-np.log2(rec.lr)).astype(int)  # alpha = 2^-j after j + 1 trials
+    trials = 1 + np.round(-np.log2(rec.lr)).astype(
+        int
+    )  # alpha = 2^-j after j + 1 trials
     np.testing.assert_array_equal(np.diff(rec.loss_evals), 1 + trials)
 
 
@@ -90,6 +99,7 @@ def test_singular_hessian_stops_plain_newton_without_converging():
 
 
 # --------------------------------------------------------------------------- Hessian-vector products
+
 
 def test_finite_difference_hvp_matches_the_exact_product(logistic):
     rng = np.random.default_rng(1)
@@ -103,18 +113,23 @@ def test_finite_difference_hvp_matches_the_exact_product(logistic):
 def test_finite_difference_hvp_error_is_first_order_in_eps():
     r, x, v = objectives.Rosenbrock(), np.array([-0.7, 0.4]), np.array([0.6, -0.8])
     exact = r.hessian(x) @ v
-    errors = [np.linalg.norm(so.hessian_vector_product(r, x, v, eps) - exact)
-              for eps in (1e-2, 1e-3, 1e-4)]
+    errors = [
+        np.linalg.norm(so.hessian_vector_product(r, x, v, eps) - exact)
+        for eps in (1e-2, 1e-3, 1e-4)
+    ]
     np.testing.assert_allclose(np.array(errors[:-1]) / errors[1:], 10, rtol=0.05)
 
 
 def test_hvp_of_a_zero_vector_is_zero_and_inputs_are_kept():
     x, v = np.array([0.3, 0.2]), np.zeros(2)
-    np.testing.assert_array_equal(so.hessian_vector_product(objectives.Rosenbrock(), x, v), 0)
+    np.testing.assert_array_equal(
+        so.hessian_vector_product(objectives.Rosenbrock(), x, v), 0
+    )
     np.testing.assert_array_equal(x, [0.3, 0.2])
 
 
 # --------------------------------------------------------------------------- conjugate gradient
+
 
 def test_cg_solves_an_spd_system_in_about_d_iterations():
     d = 10
@@ -155,6 +170,7 @@ def test_cg_stops_at_negative_curvature(b, iterations):
 
 # --------------------------------------------------------------------------- Newton-CG
 
+
 def test_newton_cg_converges_on_rosenbrock_counting_hessian_vector_products():
     rec = so.newton_cg(objectives.Rosenbrock(), START)
     assert rec.converged and rec.grad_norm[-1] <= 1e-8 and rec.iterations <= 70
@@ -167,7 +183,9 @@ def test_newton_cg_with_finite_difference_products_pays_one_gradient_each():
     rec = so.newton_cg(objectives.Rosenbrock(), START, hvp="finite_difference")
     assert rec.converged
     np.testing.assert_allclose(rec.x[-1], [1.0, 1.0], atol=1e-8)
-    np.testing.assert_array_equal(rec.grad_evals, np.arange(rec.iterations + 1) + rec.hess_evals)
+    np.testing.assert_array_equal(
+        rec.grad_evals, np.arange(rec.iterations + 1) + rec.hess_evals
+    )
 
 
 def test_hessian_vector_product_reuses_a_known_gradient():
@@ -193,7 +211,10 @@ def test_newton_cg_escapes_the_saddle_that_plain_newton_converges_to():
 
 
 def test_newton_cg_takes_a_gradient_step_when_the_first_cg_direction_has_negative_curvature():
-    saddle, x0 = objectives.Saddle(), np.array([0.0, 0.3])  # -grad points along x2, where H < 0
+    saddle, x0 = (
+        objectives.Saddle(),
+        np.array([0.0, 0.3]),
+    )  # -grad points along x2, where H < 0
     rec = so.newton_cg(saddle, x0)
     step = rec.x[1] - rec.x[0]
     np.testing.assert_allclose(step / rec.lr[0], -saddle.grad(x0))
@@ -201,6 +222,7 @@ def test_newton_cg_takes_a_gradient_step_when_the_first_cg_direction_has_negativ
 
 
 # --------------------------------------------------------------------------- L-BFGS
+
 
 def test_lbfgs_solves_rosenbrock_as_fast_as_scipy(rosenbrock_lbfgs):
     rec = rosenbrock_lbfgs
@@ -213,8 +235,13 @@ def test_lbfgs_solves_rosenbrock_as_fast_as_scipy(rosenbrock_lbfgs):
 def test_lbfgs_matches_scipy_when_scipy_is_installed():
     optimize = pytest.importorskip("scipy.optimize")
     r = objectives.Rosenbrock()
-    ref = optimize.minimize(r.loss, START, jac=r.grad, method="L-BFGS-B",
-                            options=dict(maxcor=10, gtol=1e-9, ftol=0.0))
+    ref = optimize.minimize(
+        r.loss,
+        START,
+        jac=r.grad,
+        method="L-BFGS-B",
+        options=dict(maxcor=10, gtol=1e-9, ftol=0.0),
+    )
     rec = so.lbfgs(r, START, tol=1e-8)
     assert rec.iterations <= ref.nit + 5 and rec.grad_evals[-1] <= ref.nfev + 5
 
@@ -248,7 +275,9 @@ def test_lbfgs_beats_gradient_descent_by_orders_of_magnitude_on_an_ill_condition
     rec = so.lbfgs(q, x0, max_iter=400)
     assert rec.converged and rec.iterations <= 250  # scipy's L-BFGS-B: 229
     gd = run(optim.SGD(lr=1 / q.L), q, x0, int(rec.grad_evals[-1]), record_every=1000)
-    assert gd.grad_norm[-1] > 1e5 * rec.grad_norm[-1]  # with as many gradients as L-BFGS used
+    assert (
+        gd.grad_norm[-1] > 1e5 * rec.grad_norm[-1]
+    )  # with as many gradients as L-BFGS used
 
 
 def test_two_loop_recursion_equals_the_explicit_bfgs_update():
@@ -262,11 +291,16 @@ def test_two_loop_recursion_equals_the_explicit_bfgs_update():
     H, I = gamma * np.eye(d), np.eye(d)
     for s, y in zip(s_list, y_list):
         rho = 1 / (y @ s)
-        H = (I - rho * np.outer(s, y)) @ H @ (I - rho * np.outer(y, s)) + rho * np.outer(s, s)
+        H = (I - rho * np.outer(s, y)) @ H @ (
+            I - rho * np.outer(y, s)
+        ) + rho * np.outer(s, s)
     g = rng.normal(size=d)
-    np.testing.assert_allclose(so.two_loop_direction(g, s_list, y_list), -H @ g, rtol=1e-12)
-    np.testing.assert_allclose(so.two_loop_direction(y_list[-1], s_list, y_list), -s_list[-1],
-                               rtol=1e-12)  # the secant equation H y = s
+    np.testing.assert_allclose(
+        so.two_loop_direction(g, s_list, y_list), -H @ g, rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        so.two_loop_direction(y_list[-1], s_list, y_list), -s_list[-1], rtol=1e-12
+    )  # the secant equation H y = s
     np.testing.assert_array_equal(so.two_loop_direction(g, [], []), -g)
 
 
@@ -293,6 +327,7 @@ def test_backtracking_returns_the_first_halving_with_sufficient_decrease():
 
 # --------------------------------------------------------------------------- contract
 
+
 @pytest.mark.parametrize("method", [so.newton, so.newton_cg, so.lbfgs])
 def test_records_have_the_shared_shape_and_leave_x0_alone(method):
     x0 = START.copy()
@@ -303,12 +338,16 @@ def test_records_have_the_shared_shape_and_leave_x0_alone(method):
     assert k == 5 and rec.x.shape == (k + 1, 2) and rec.lr.shape == (k,)
     np.testing.assert_array_equal(rec.step, np.arange(k + 1))
     for counts in (rec.grad_evals, rec.loss_evals, rec.hess_evals):
-        assert counts.shape == (k + 1,) and counts[0] == 0 and np.all(np.diff(counts) >= 0)
+        assert (
+            counts.shape == (k + 1,) and counts[0] == 0 and np.all(np.diff(counts) >= 0)
+        )
     assert "finished 5 steps" in repr(rec)
 
 
 def test_converged_status_reports_iterations_and_gradient_evaluations(rosenbrock_lbfgs):
-    assert f"converged in {rosenbrock_lbfgs.iterations} iterations" in repr(rosenbrock_lbfgs)
+    assert f"converged in {rosenbrock_lbfgs.iterations} iterations" in repr(
+        rosenbrock_lbfgs
+    )
 
 
 def test_a_start_that_is_already_optimal_takes_no_step():
@@ -317,24 +356,56 @@ def test_a_start_that_is_already_optimal_takes_no_step():
 
 
 INVALID = [
-    (lambda: so.lbfgs(objectives.Rosenbrock(), START, m=0), "m must be an integer >= 1"),
+    (
+        lambda: so.lbfgs(objectives.Rosenbrock(), START, m=0),
+        "m must be an integer >= 1",
+    ),
     (lambda: so.lbfgs(objectives.Rosenbrock(), START, tol=-1e-8), "tol must lie in"),
-    (lambda: so.lbfgs(objectives.Rosenbrock(), START, c1=0.95, c2=0.9), "c2 must lie in"),
+    (
+        lambda: so.lbfgs(objectives.Rosenbrock(), START, c1=0.95, c2=0.9),
+        "c2 must lie in",
+    ),
     (lambda: so.lbfgs(objectives.Rosenbrock(), START, max_iter=-1), "max_iter must be"),
-    (lambda: so.newton(objectives.Rosenbrock(), START, damping=-0.1), "damping must lie in"),
-    (lambda: so.newton(objectives.Rosenbrock(), [1.0, 2.0, 3.0]), r"x0 must have shape \(2,\)"),
-    (lambda: so.lbfgs(objectives.Rosenbrock(), [[1.0, 2.0]]), r"x0 must have shape \(2,\)"),
-    (lambda: so.newton_cg(objectives.Rosenbrock(), START, hvp="autodiff"), "hvp must be"),
-    (lambda: so.newton_cg(objectives.Rosenbrock(), START, cg_max_iter=0), "cg_max_iter must be"),
-    (lambda: so.hessian_vector_product(objectives.Rosenbrock(), START, np.ones(3)),
-     "v must have the shape of x"),
-    (lambda: so.hessian_vector_product(objectives.Rosenbrock(), START, np.ones(2), eps=0.0),
-     "eps must lie in"),
-    (lambda: so.conjugate_gradient(lambda v: v, np.ones(2), tol=-1.0), "tol must lie in"),
+    (
+        lambda: so.newton(objectives.Rosenbrock(), START, damping=-0.1),
+        "damping must lie in",
+    ),
+    (
+        lambda: so.newton(objectives.Rosenbrock(), [1.0, 2.0, 3.0]),
+        r"x0 must have shape \(2,\)",
+    ),
+    (
+        lambda: so.lbfgs(objectives.Rosenbrock(), [[1.0, 2.0]]),
+        r"x0 must have shape \(2,\)",
+    ),
+    (
+        lambda: so.newton_cg(objectives.Rosenbrock(), START, hvp="autodiff"),
+        "hvp must be",
+    ),
+    (
+        lambda: so.newton_cg(objectives.Rosenbrock(), START, cg_max_iter=0),
+        "cg_max_iter must be",
+    ),
+    (
+        lambda: so.hessian_vector_product(objectives.Rosenbrock(), START, np.ones(3)),
+        "v must have the shape of x",
+    ),
+    (
+        lambda: so.hessian_vector_product(
+            objectives.Rosenbrock(), START, np.ones(2), eps=0.0
+        ),
+        "eps must lie in",
+    ),
+    (
+        lambda: so.conjugate_gradient(lambda v: v, np.ones(2), tol=-1.0),
+        "tol must lie in",
+    ),
 ]
 
 
-@pytest.mark.parametrize("call, message", INVALID, ids=[m.split()[0] for _, m in INVALID])
+@pytest.mark.parametrize(
+    "call, message", INVALID, ids=[m.split()[0] for _, m in INVALID]
+)
 def test_invalid_arguments_raise_value_error_naming_them(call, message):
     with pytest.raises(ValueError, match=message):
         call()

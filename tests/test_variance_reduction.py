@@ -56,6 +56,7 @@ def exact_mean_and_variance(estimates, probabilities, full_gradient):
 
 # --------------------------------------------------------------------------- linear convergence vs noise floor
 
+
 def test_svrg_reaches_1e_10_suboptimality_in_eight_epochs(logistic, runs):
     rec = runs["svrg"]
     assert suboptimality(logistic, rec)[-1] < 1e-10
@@ -75,7 +76,9 @@ def test_sag_converges_linearly_too(logistic, runs):
 def test_constant_step_sgd_stalls_far_above_with_the_same_budget(logistic, runs):
     sub = suboptimality(logistic, runs["sgd"])
     assert runs["sgd"].grad_evals[-1] == 25 * logistic.n
-    assert np.all(sub[-10:] > 1e-3)  # measured: between 4e-3 and 3e-2 over the last 10 epochs
+    assert np.all(
+        sub[-10:] > 1e-3
+    )  # measured: between 4e-3 and 3e-2 over the last 10 epochs
 
 
 def test_variance_reduced_methods_fall_by_orders_of_magnitude_per_epoch(logistic, runs):
@@ -84,6 +87,7 @@ def test_variance_reduced_methods_fall_by_orders_of_magnitude_per_epoch(logistic
 
 
 # --------------------------------------------------------------------------- estimators
+
 
 def test_svrg_estimate_is_unbiased_at_any_state(small):
     rng = np.random.default_rng(0)
@@ -97,8 +101,11 @@ def test_svrg_variance_is_bounded_by_distance_to_the_snapshot(logistic):
     rng = np.random.default_rng(1)
     x_tilde = logistic.minimizer
     x = x_tilde + 1e-2 * rng.normal(size=logistic.dim)
-    estimates = vr.svrg_estimate(logistic.per_example_grads(x), logistic.per_example_grads(x_tilde),
-                                 logistic.grad(x_tilde))
+    estimates = vr.svrg_estimate(
+        logistic.per_example_grads(x),
+        logistic.per_example_grads(x_tilde),
+        logistic.grad(x_tilde),
+    )
     uniform = np.full(logistic.n, 1 / logistic.n)
     _, variance = exact_mean_and_variance(estimates, uniform, logistic.grad(x))
     L_max = logistic.example_smoothness().max()
@@ -121,14 +128,18 @@ def test_sag_estimate_is_biased_towards_the_table_mean(small):
     n, table_mean = small.n, table.mean(axis=0)
     estimates = vr.sag_estimate(small.per_example_grads(x), table, table_mean, n)
     mean = estimates.mean(axis=0)
-    np.testing.assert_allclose(mean, small.grad(x) / n + (1 - 1 / n) * table_mean, atol=1e-14)
+    np.testing.assert_allclose(
+        mean, small.grad(x) / n + (1 - 1 / n) * table_mean, atol=1e-14
+    )
     assert np.linalg.norm(mean - small.grad(x)) > 0.1
 
 
 def test_importance_probabilities_are_proportional_to_example_smoothness(uneven):
     p = vr.importance_probabilities(uneven)
     assert p.shape == (uneven.n,) and p.sum() == pytest.approx(1.0)
-    np.testing.assert_allclose(p / uneven.example_smoothness(), p[0] / uneven.example_smoothness()[0])
+    np.testing.assert_allclose(
+        p / uneven.example_smoothness(), p[0] / uneven.example_smoothness()[0]
+    )
 
 
 def test_importance_sampled_gradient_is_unbiased(uneven):
@@ -141,9 +152,17 @@ def test_importance_sampled_gradient_is_unbiased(uneven):
 
 def test_importance_sampling_cuts_the_variance_when_smoothness_varies(uneven):
     p, uniform = vr.importance_probabilities(uneven), np.full(uneven.n, 1 / uneven.n)
-    x, idx, grad = np.zeros(uneven.dim), np.arange(uneven.n)[:, None], uneven.grad(np.zeros(uneven.dim))
-    _, var_uniform = exact_mean_and_variance(vr.sgd_estimate(uneven, x, idx), uniform, grad)
-    _, var_importance = exact_mean_and_variance(vr.sgd_estimate(uneven, x, idx, p), p, grad)
+    x, idx, grad = (
+        np.zeros(uneven.dim),
+        np.arange(uneven.n)[:, None],
+        uneven.grad(np.zeros(uneven.dim)),
+    )
+    _, var_uniform = exact_mean_and_variance(
+        vr.sgd_estimate(uneven, x, idx), uniform, grad
+    )
+    _, var_importance = exact_mean_and_variance(
+        vr.sgd_estimate(uneven, x, idx, p), p, grad
+    )
     assert var_uniform == pytest.approx(uneven.gradient_variance(x))
     assert var_importance < var_uniform / 5  # measured: 3.6e3 against 2.1e4
 
@@ -153,30 +172,42 @@ def test_smoothness_sampling_is_not_variance_optimal_at_the_minimizer(uneven):
     # sampling by L_i over-samples the long rows and is slightly worse than uniform here.
     p, x = vr.importance_probabilities(uneven), uneven.minimizer
     idx, uniform = np.arange(uneven.n)[:, None], np.full(uneven.n, 1 / uneven.n)
-    _, var_uniform = exact_mean_and_variance(vr.sgd_estimate(uneven, x, idx), uniform, uneven.grad(x))
-    _, var_importance = exact_mean_and_variance(vr.sgd_estimate(uneven, x, idx, p), p, uneven.grad(x))
+    _, var_uniform = exact_mean_and_variance(
+        vr.sgd_estimate(uneven, x, idx), uniform, uneven.grad(x)
+    )
+    _, var_importance = exact_mean_and_variance(
+        vr.sgd_estimate(uneven, x, idx, p), p, uneven.grad(x)
+    )
     assert 1.0 < var_importance / var_uniform < 1.2
 
 
 def test_uniform_probabilities_give_the_plain_minibatch_mean(small):
     idx = np.array([[3, 7, 7], [0, 199, 5]])
     x = np.full(small.dim, 0.5)
-    np.testing.assert_allclose(vr.sgd_estimate(small, x, idx, np.full(small.n, 1 / small.n)),
-                               small.batch_grad(x, idx), rtol=1e-14)
+    np.testing.assert_allclose(
+        vr.sgd_estimate(small, x, idx, np.full(small.n, 1 / small.n)),
+        small.batch_grad(x, idx),
+        rtol=1e-14,
+    )
 
 
 def test_importance_sampling_allows_a_step_that_is_too_long_for_uniform_sgd(uneven):
     p = vr.importance_probabilities(uneven)
-    lr = 0.5 / uneven.example_smoothness().mean()  # 8/L_max: too long for the longest rows
+    lr = (
+        0.5 / uneven.example_smoothness().mean()
+    )  # 8/L_max: too long for the longest rows
     f_star, x0 = uneven.loss(uneven.minimizer), np.zeros(uneven.dim)
     plain = vr.sgd(uneven, x0, lr, 20 * uneven.n, rng=1, record_every=uneven.n)
-    weighted = vr.sgd(uneven, x0, lr, 20 * uneven.n, rng=1, probabilities=p, record_every=uneven.n)
+    weighted = vr.sgd(
+        uneven, x0, lr, 20 * uneven.n, rng=1, probabilities=p, record_every=uneven.n
+    )
     assert np.median(plain.loss[-10:]) - f_star > 1.0  # measured 6.6
     assert np.median(weighted.loss[-10:]) - f_star < 0.05  # measured 0.008
     assert weighted.label == "SGD (importance sampling)"
 
 
 # --------------------------------------------------------------------------- the algorithms, step by step
+
 
 @pytest.mark.parametrize("method", ["svrg", "saga", "sag"])
 def test_first_step_of_a_variance_reduced_method_is_a_full_gradient_step(small, method):
@@ -200,12 +231,16 @@ def test_svrg_charges_the_snapshot_to_the_first_step_of_each_epoch(small):
 def test_saga_and_sag_count_the_table_and_one_gradient_per_step(small):
     for method in (vr.saga, vr.sag):
         rec = method(small, np.zeros(small.dim), 0.1, steps=7, rng=0)
-        np.testing.assert_array_equal(rec.grad_evals, [0] + [small.n + t for t in range(1, 8)])
+        np.testing.assert_array_equal(
+            rec.grad_evals, [0] + [small.n + t for t in range(1, 8)]
+        )
         assert rec.memory == (small.n + 1) * small.dim  # the n x d table and its mean
 
 
 def test_sgd_counts_batch_size_example_gradients_per_step(small):
-    rec = vr.sgd(small, np.zeros(small.dim), 0.1, steps=6, rng=0, batch_size=4, record_every=3)
+    rec = vr.sgd(
+        small, np.zeros(small.dim), 0.1, steps=6, rng=0, batch_size=4, record_every=3
+    )
     np.testing.assert_array_equal(rec.step, [0, 3, 6])
     np.testing.assert_array_equal(rec.grad_evals, [0, 12, 24])
     assert rec.lr.shape == (6,) and rec.memory == 0
@@ -213,27 +248,45 @@ def test_sgd_counts_batch_size_example_gradients_per_step(small):
 
 def test_svrg_random_option_restarts_each_epoch_from_one_of_its_iterates(small):
     m = 10
-    rec = vr.svrg(small, np.zeros(small.dim), 0.1, epochs=4, rng=3, inner_steps=m, option="random")
+    rec = vr.svrg(
+        small, np.zeros(small.dim), 0.1, epochs=4, rng=3, inner_steps=m, option="random"
+    )
     for end in range(m, 4 * m + 1, m):
-        candidates = rec.x[end - m:end]  # x_0 (the snapshot) ... x_{m-1}
+        candidates = rec.x[end - m : end]  # x_0 (the snapshot) ... x_{m-1}
         assert np.any(np.all(candidates == rec.x[end], axis=1))
 
 
 def test_svrg_average_option_averages_the_iterates_after_the_snapshot(small):
     args = (small, np.zeros(small.dim), 0.1, 3, 0)
     last = vr.svrg(*args, inner_steps=1, option="last")
-    average = vr.svrg(*args, inner_steps=1, option="average")  # the mean of x_1 alone is x_1
+    average = vr.svrg(
+        *args, inner_steps=1, option="average"
+    )  # the mean of x_1 alone is x_1
     np.testing.assert_array_equal(average.x, last.x)
 
 
-def test_every_svrg_option_converges_and_restarting_from_the_last_iterate_is_fastest(small):
+def test_every_svrg_option_converges_and_restarting_from_the_last_iterate_is_fastest(
+    small,
+):
     f_star = small.loss(small.minimizer)
     lr = 1 / (3 * small.example_smoothness().max())
-    final = {option: vr.svrg(small, np.zeros(small.dim), lr, epochs=24, rng=0, option=option,
-                             record_every=small.n).loss[-1] - f_star
-             for option in ("last", "random", "average")}
+    final = {
+        option: vr.svrg(
+            small,
+            np.zeros(small.dim),
+            lr,
+            epochs=24,
+            rng=0,
+            option=option,
+            record_every=small.n,
+        ).loss[-1]
+        - f_star
+        for option in ("last", "random", "average")
+    }
     assert max(final.values()) < 1e-8  # measured: 'random' 3e-9, 'average' 3e-9
-    assert final["last"] < 1e-3 * min(final["random"], final["average"])  # measured ~1e-14
+    assert final["last"] < 1e-3 * min(
+        final["random"], final["average"]
+    )  # measured ~1e-14
 
 
 def test_runs_are_reproducible_from_a_seed_or_a_generator(small):
@@ -243,8 +296,9 @@ def test_runs_are_reproducible_from_a_seed_or_a_generator(small):
     c = vr.saga(*args, steps=50, rng=6)
     np.testing.assert_array_equal(a.x, b.x)
     assert not np.array_equal(a.x, c.x)
-    np.testing.assert_array_equal(vr.svrg(*args, 2, 5, inner_steps=20).x,
-                                  vr.svrg(*args, 2, 5, inner_steps=20).x)
+    np.testing.assert_array_equal(
+        vr.svrg(*args, 2, 5, inner_steps=20).x, vr.svrg(*args, 2, 5, inner_steps=20).x
+    )
 
 
 def test_record_shape_and_start_point_is_not_modified(small):
@@ -252,7 +306,11 @@ def test_record_shape_and_start_point_is_not_modified(small):
     rec = vr.sag(small, x0, 0.1, steps=10, rng=0)
     np.testing.assert_array_equal(x0, 0.2)
     assert isinstance(rec, Record) and isinstance(rec, vr.StochasticRecord)
-    assert rec.x.shape == (11, small.dim) and rec.loss.shape == (11,) and rec.lr.shape == (10,)
+    assert (
+        rec.x.shape == (11, small.dim)
+        and rec.loss.shape == (11,)
+        and rec.lr.shape == (10,)
+    )
     assert rec.x[0] is not x0 and "finished 10 steps" in repr(rec)
 
 
@@ -264,6 +322,7 @@ def test_too_long_a_step_diverges_and_stops_without_warnings(uneven):
 
 
 # --------------------------------------------------------------------------- invalid arguments
+
 
 def _call(method, objective, **overrides):
     kwargs = dict(x0=np.zeros(objective.dim), lr=0.1, rng=0)
@@ -282,19 +341,40 @@ INVALID = [
     ("svrg", dict(inner_steps=0), "inner_steps must be an integer >= 1"),
     ("svrg", dict(option="first"), "option must be 'last', 'random' or 'average'"),
     ("sgd", dict(batch_size=0), "batch_size must be an integer >= 1"),
-    ("sgd", dict(probabilities=np.full(200, 1.01 / 200)), "probabilities must sum to 1"),
-    ("sgd", dict(probabilities=np.r_[-0.005, np.full(199, 1.005 / 199)]), "probabilities must lie in"),
-    ("sgd", dict(probabilities=np.r_[0.0, np.full(199, 1 / 199)]), "probabilities must lie in"),
-    ("sgd", dict(probabilities=np.full(100, 0.01)), r"probabilities must have shape \(200,\)"),
+    (
+        "sgd",
+        dict(probabilities=np.full(200, 1.01 / 200)),
+        "probabilities must sum to 1",
+    ),
+    (
+        "sgd",
+        dict(probabilities=np.r_[-0.005, np.full(199, 1.005 / 199)]),
+        "probabilities must lie in",
+    ),
+    (
+        "sgd",
+        dict(probabilities=np.r_[0.0, np.full(199, 1 / 199)]),
+        "probabilities must lie in",
+    ),
+    (
+        "sgd",
+        dict(probabilities=np.full(100, 0.01)),
+        r"probabilities must have shape \(200,\)",
+    ),
     ("saga", dict(x0=np.zeros(3)), r"x0 must have shape \(4,\)"),
     ("sag", dict(rng=None), "rng must be a np.random.Generator or an integer seed"),
     ("saga", dict(record_every=0), "record_every must be an integer >= 1"),
 ]
 
 
-@pytest.mark.parametrize("method, overrides, message", INVALID,
-                         ids=[f"{m}-{next(iter(o))}" for m, o, _ in INVALID])
-def test_invalid_arguments_raise_value_error_naming_them(small, method, overrides, message):
+@pytest.mark.parametrize(
+    "method, overrides, message",
+    INVALID,
+    ids=[f"{m}-{next(iter(o))}" for m, o, _ in INVALID],
+)
+def test_invalid_arguments_raise_value_error_naming_them(
+    small, method, overrides, message
+):
     with pytest.raises(ValueError, match=message):
         _call(method, small, **overrides)
 

@@ -13,6 +13,7 @@ This is a measurement, not a test: it prints a table. The budgets it is read aga
 a p95 of 50 ms per slider move and at most 2 MB of extra page weight per chapter.
 """
 
+import contextlib
 import functools
 import http.server
 import pathlib
@@ -26,8 +27,15 @@ from playwright.sync_api import sync_playwright
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 MOVES = 12  # key presses per slider
 
 ARM = """() => {
@@ -73,10 +81,8 @@ def measure(browser, url):
     sizes = {}
 
     def record(response):
-        try:
+        with contextlib.suppress(Exception):  # a response without a body (a redirect)
             sizes[response.url] = len(response.body())
-        except Exception:  # a response without a body (a redirect)
-            pass
 
     page.on("response", record)
     page.goto(url, wait_until="load")
@@ -91,8 +97,10 @@ def measure(browser, url):
         handle.focus()
         key = "ArrowRight"
         for _ in range(MOVES):  # back and forth between the ends
-            now, low, high = (handle.get_attribute(a) for a in
-                              ("aria-valuenow", "aria-valuemin", "aria-valuemax"))
+            now, low, high = (
+                handle.get_attribute(a)
+                for a in ("aria-valuenow", "aria-valuemin", "aria-valuemax")
+            )
             key = "ArrowLeft" if now == high else "ArrowRight" if now == low else key
             page.evaluate(ARM)
             handle.press(key)
@@ -111,18 +119,31 @@ def main(pages):
         sys.exit("Chromium is not installed: on Debian, `apt-get install chromium`")
     server = _serve()
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    print(f"{'page':<32} {'weight MB':>9} {'HTML MB':>8} {'moves':>6} {'median ms':>10} "
-          f"{'p95 ms':>7} {'<= 50 ms':>9}")
+    print(
+        f"{'page':<32} {'weight MB':>9} {'HTML MB':>8} {'moves':>6} {'median ms':>10} "
+        f"{'p95 ms':>7} {'<= 50 ms':>9}"
+    )
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=ARGS)
         for name in pages:
             weight, html, t = measure(browser, f"{base}/{name}")
-            cells = (f"{t.size:>6} {np.median(t):>10.1f} {np.percentile(t, 95):>7.1f} "
-                     f"{100 * np.mean(t <= 50):>8.0f}%") if t.size else f"{0:>6} {'-':>10} {'-':>7} {'-':>9}"
+            cells = (
+                (
+                    f"{t.size:>6} {np.median(t):>10.1f} {np.percentile(t, 95):>7.1f} "
+                    f"{100 * np.mean(t <= 50):>8.0f}%"
+                )
+                if t.size
+                else f"{0:>6} {'-':>10} {'-':>7} {'-':>9}"
+            )
             print(f"{name:<32} {weight / 1e6:>9.2f} {html / 1e6:>8.2f} {cells}")
         browser.close()
     server.shutdown()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or sorted(str(p.relative_to(SITE)) for p in (SITE / "book").glob("[0-9][0-9]_*.html")))
+    main(
+        sys.argv[1:]
+        or sorted(
+            str(p.relative_to(SITE)) for p in (SITE / "book").glob("[0-9][0-9]_*.html")
+        )
+    )

@@ -16,13 +16,20 @@ def main(folder):
         nb = nbformat.read(path, as_version=4)
         start = time.perf_counter()
         try:
-            NotebookClient(nb, timeout=300, kernel_name="python3",
-                           resources={"metadata": {"path": str(path.parent)}}).execute()
+            NotebookClient(
+                nb,
+                timeout=300,
+                kernel_name="python3",
+                resources={"metadata": {"path": str(path.parent)}},
+            ).execute()
             status = "ok"
         except Exception as exc:  # report every chapter, then fail
             failed.append(path.name)
             status = f"FAILED: {type(exc).__name__}: {str(exc).strip().splitlines()[-1][:200]}"
-        print(f"{path.name:<32} {time.perf_counter() - start:6.1f} s  {status}", flush=True)
+        print(
+            f"{path.name:<32} {time.perf_counter() - start:6.1f} s  {status}",
+            flush=True,
+        )
     if failed:
         sys.exit(f"{len(failed)} notebook(s) failed: {', '.join(failed)}")
 

@@ -20,4 +20,6 @@ def load(name):
     """The recorded values ``name`` (one of :data:`NAMES`), as parsed JSON."""
     if name not in NAMES:
         raise ValueError(f"name must be one of {NAMES}, got {name!r}")
-    return json.loads(resources.files(__name__).joinpath(f"{name}.json").read_text("utf-8"))
+    return json.loads(
+        resources.files(__name__).joinpath(f"{name}.json").read_text("utf-8")
+    )

@@ -10,9 +10,15 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "html"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def chromium_path():
@@ -20,7 +26,9 @@ def chromium_path():
         path = shutil.which(name)
         if path:
             return path
-    pytest.fail("Chromium is not installed: on Debian, `apt-get install chromium` (.ci/run does it)")
+    pytest.fail(
+        "Chromium is not installed: on Debian, `apt-get install chromium` (.ci/run does it)"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -31,11 +31,21 @@ def voila_url():
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     voila = pathlib.Path(sys.executable).with_name("voila")
     proc = subprocess.Popen(
-        [str(voila), str(ROOT / "book"), "--no-browser", f"--port={port}",
-         "--Voila.ip=127.0.0.1", "--VoilaConfiguration.show_tracebacks=True",
-         "--VoilaExecutor.timeout=180"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True)
+        [
+            str(voila),
+            str(ROOT / "book"),
+            "--no-browser",
+            f"--port={port}",
+            "--Voila.ip=127.0.0.1",
+            "--VoilaConfiguration.show_tracebacks=True",
+            "--VoilaExecutor.timeout=180",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -79,8 +89,10 @@ def _open_chapter(browser, voila_url, chapter, attempts=2):
             said = page.inner_text("body")[:1500]
             page.close()
             if attempt == attempts:
-                pytest.fail(f"{chapter}: no live widget after {attempts} attempts; "
-                            f"screenshot {shot}; the page said:\n{said}")
+                pytest.fail(
+                    f"{chapter}: no live widget after {attempts} attempts; "
+                    f"screenshot {shot}; the page said:\n{said}"
+                )
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -92,15 +104,18 @@ def test_slider_redraws_and_answers_get_feedback(browser, voila_url, chapter):
         handle.focus()
         for _ in range(3):
             handle.press("ArrowRight")
-        page.wait_for_function(f"before => ({SEEN})() !== before", arg=before, timeout=30_000)
+        page.wait_for_function(
+            f"before => ({SEEN})() !== before", arg=before, timeout=30_000
+        )
 
         question = page.locator(".widget-toggle-buttons, .widget-radio-box").last
         options = question.locator("button, input")
         for i in range(options.count()):  # each option shows its own feedback
             before = page.evaluate(SEEN)
             options.nth(i).click()
-            page.wait_for_function(f"before => ({SEEN})() !== before", arg=before,
-                                   timeout=30_000)
+            page.wait_for_function(
+                f"before => ({SEEN})() !== before", arg=before, timeout=30_000
+            )
             said = page.evaluate("""() => [...document.querySelectorAll('.widget-html-content')]
                 .map(e => e.textContent.trim())""")
             assert any(t.startswith(("Correct", "Not ")) for t in said), said[-5:]

@@ -3,16 +3,23 @@
 Screenshots of each page are written to _build/screenshots/ for review.
 """
 
-import pathlib
 from urllib.parse import urlparse
 
 import pytest
 
 from .conftest import ROOT, SITE
 
-PAGES = sorted(str(p.relative_to(SITE)) for p in SITE.rglob("*.html")
-               if p.parent.name != "_static" and "_static" not in p.parts
-               and p.name not in {"genindex.html", "search.html"}) if SITE.exists() else []
+PAGES = (
+    sorted(
+        str(p.relative_to(SITE))
+        for p in SITE.rglob("*.html")
+        if p.parent.name != "_static"
+        and "_static" not in p.parts
+        and p.name not in {"genindex.html", "search.html"}
+    )
+    if SITE.exists()
+    else []
+)
 SHOTS = ROOT / "_build" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -30,44 +37,76 @@ def loaded(browser, site_url):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         info = {"errors": [], "external": [], "failed": [], "bad_status": []}
         page.on("pageerror", lambda exc, info=info: info["errors"].append(str(exc)))
-        page.on("console", lambda msg, info=info: info["errors"].append(msg.text)
-                if msg.type == "error" else None)
-        page.on("request", lambda req, info=info: info["external"].append(req.url)
-                if urlparse(req.url).hostname not in (None, "127.0.0.1") and
-                not req.url.startswith(("data:", "blob:", "about:")) else None)
+        page.on(
+            "console",
+            lambda msg, info=info: (
+                info["errors"].append(msg.text) if msg.type == "error" else None
+            ),
+        )
+        page.on(
+            "request",
+            lambda req, info=info: (
+                info["external"].append(req.url)
+                if urlparse(req.url).hostname not in (None, "127.0.0.1")
+                and not req.url.startswith(("data:", "blob:", "about:"))
+                else None
+            ),
+        )
         page.on("requestfailed", lambda req, info=info: info["failed"].append(req.url))
-        page.on("response", lambda r, info=info: info["bad_status"].append(f"{r.status} {r.url}")
-                if r.status >= 400 else None)
+        page.on(
+            "response",
+            lambda r, info=info: (
+                info["bad_status"].append(f"{r.status} {r.url}")
+                if r.status >= 400
+                else None
+            ),
+        )
         page.goto(f"{site_url}/{page_path}", wait_until="load")
-        page.wait_for_function("() => !window.MathJax || !window.MathJax.startup || "
-                               "window.MathJax.startup.promise !== undefined")
-        page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+        page.wait_for_function(
+            "() => !window.MathJax || !window.MathJax.startup || "
+            "window.MathJax.startup.promise !== undefined"
+        )
+        page.evaluate(
+            "() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null"
+        )
         page.wait_for_timeout(300)  # let the widget manager finish rendering
-        info["images"] = page.evaluate("""() => [...document.querySelectorAll('main img')].map(
+        info["images"] = (
+            page.evaluate("""() => [...document.querySelectorAll('main img')].map(
             i => ({src: i.src, ok: i.complete && i.naturalWidth > 0, alt: i.getAttribute('alt'),
                    content: i.closest('article') !== null,
                    layer: i.getAttribute('aria-hidden') === 'true'}))""")
+        )
         info["svg_labels"] = page.evaluate("""() => [...document.querySelectorAll(
             'main .widget-html svg[role=img]')].map(s => s.getAttribute('aria-label') || '')""")
-        info["raw_math"] = page.evaluate("""() => [...document.querySelectorAll('main .math')]
+        info["raw_math"] = (
+            page.evaluate("""() => [...document.querySelectorAll('main .math')]
             .filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60))""")
-        info["math"] = page.evaluate("() => document.querySelectorAll('main mjx-container').length")
+        )
+        info["math"] = page.evaluate(
+            "() => document.querySelectorAll('main mjx-container').length"
+        )
         info["widget_views"] = page.evaluate("""() => document.querySelectorAll(
             'script[type="application/vnd.jupyter.widget-view+json"]').length""")
         info["widgets_rendered"] = page.evaluate(
             "() => document.querySelectorAll('main .jupyter-widgets.widget-container, "
-            "main .widget-hbox, main .widget-vbox, main .jupyter-widgets').length")
+            "main .widget-hbox, main .widget-vbox, main .jupyter-widgets').length"
+        )
         info["headings"] = page.evaluate(
             "() => [...document.querySelectorAll('main h1, main h2, main h3, main h4')]"
-            ".map(h => Number(h.tagName[1]))")
+            ".map(h => Number(h.tagName[1]))"
+        )
         if AXE.exists():
             page.add_script_tag(path=str(AXE))
-            info["axe"] = page.evaluate("""async () => (await axe.run(document.querySelector('main'), {
+            info["axe"] = (
+                page.evaluate("""async () => (await axe.run(document.querySelector('main'), {
                 runOnly: ['image-alt', 'heading-order', 'color-contrast', 'document-title',
                           'html-has-lang', 'link-name', 'button-name', 'label']})).violations
                 .map(v => ({id: v.id, nodes: v.nodes.length,
                             targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
-        page.screenshot(path=str(SHOTS / (page_path.replace("/", "_") + ".png")), full_page=True)
+            )
+        page.screenshot(
+            path=str(SHOTS / (page_path.replace("/", "_") + ".png")), full_page=True
+        )
         page.close()
         results[page_path] = info
     return results

@@ -15,8 +15,11 @@ import pytest
 
 from .conftest import SITE
 
-CHAPTERS = sorted(str(p.relative_to(SITE)) for p in (SITE / "book").glob("[0-9][0-9]_*.html")) \
-    if (SITE / "book").exists() else []
+CHAPTERS = (
+    sorted(str(p.relative_to(SITE)) for p in (SITE / "book").glob("[0-9][0-9]_*.html"))
+    if (SITE / "book").exists()
+    else []
+)
 # What the reader sees of the exercises: every widget HTML on show (figures, captions,
 # descriptions, feedback), and which controls are selected.
 SEEN = """() => [...document.querySelectorAll('main .widget-html-content')].map(e => e.innerHTML)
@@ -27,7 +30,9 @@ CONTROLS = """() => {
     return all.map(e => e.matches('.noUi-handle') ? 'slider' : e.matches('select') ? 'dropdown'
                       : e.matches('.widget-toggle-buttons') ? 'toggle' : 'radio');
 }"""
-LIMIT_MB = 2.5  # a chapter page was at most 0.51 MB before its exercises were stored in it
+LIMIT_MB = (
+    2.5  # a chapter page was at most 0.51 MB before its exercises were stored in it
+)
 
 
 def test_the_site_has_chapter_pages():
@@ -42,7 +47,10 @@ def _open(browser, site_url, chapter):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     info = {"errors": [], "blocked": []}
     page.on("pageerror", lambda exc: info["errors"].append(str(exc)))
-    page.on("console", lambda msg: info["errors"].append(msg.text) if msg.type == "error" else None)
+    page.on(
+        "console",
+        lambda msg: info["errors"].append(msg.text) if msg.type == "error" else None,
+    )
 
     def only_local(route):
         url = route.request.url
@@ -62,7 +70,11 @@ def _open(browser, site_url, chapter):
 def _options(page, kind, k):
     """How many separate actions control ``k`` offers: every option of a question."""
     if kind in ("toggle", "radio"):
-        group = "main .widget-toggle-buttons" if kind == "toggle" else "main .widget-radio-box"
+        group = (
+            "main .widget-toggle-buttons"
+            if kind == "toggle"
+            else "main .widget-radio-box"
+        )
         inputs = "button" if kind == "toggle" else "input"
         return page.locator(group).nth(k).locator(inputs).count()
     return 1
@@ -71,10 +83,21 @@ def _options(page, kind, k):
 def _selected(page, kind, k, option):
     """Whether option ``option`` of a toggle or radio control ``k`` is the selected one."""
     if kind == "toggle":
-        button = page.locator("main .widget-toggle-buttons").nth(k).locator("button").nth(option)
+        button = (
+            page.locator("main .widget-toggle-buttons")
+            .nth(k)
+            .locator("button")
+            .nth(option)
+        )
         return "mod-active" in (button.get_attribute("class") or "")
     if kind == "radio":
-        return page.locator("main .widget-radio-box").nth(k).locator("input").nth(option).is_checked()
+        return (
+            page.locator("main .widget-radio-box")
+            .nth(k)
+            .locator("input")
+            .nth(option)
+            .is_checked()
+        )
     return False
 
 
@@ -85,7 +108,9 @@ def _act(page, kind, k, option=0):
         handle = page.locator("main .widget-slider .noUi-handle").nth(k)
         handle.scroll_into_view_if_needed()
         handle.focus()
-        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute(
+            "aria-valuemax"
+        )
         key = "ArrowLeft" if at_max else "ArrowRight"
         handle.press(key)
         return f"slider {k}: {key}"
@@ -97,7 +122,12 @@ def _act(page, kind, k, option=0):
         select.select_option(index=choice)
         return f"dropdown {k}: {options[choice]!r}"
     if kind == "toggle":
-        button = page.locator("main .widget-toggle-buttons").nth(k).locator("button").nth(option)
+        button = (
+            page.locator("main .widget-toggle-buttons")
+            .nth(k)
+            .locator("button")
+            .nth(option)
+        )
         button.scroll_into_view_if_needed()
         button.click()
         return f"toggle buttons {k}: {button.inner_text()!r}"
@@ -113,7 +143,9 @@ def test_every_control_changes_what_the_reader_sees(browser, site_url, chapter):
     try:
         kinds = page.evaluate(CONTROLS)
         assert "slider" in kinds or "dropdown" in kinds, f"{chapter} has no explorer"
-        assert kinds.count("toggle") + kinds.count("radio") >= 2, f"{chapter} has no questions"
+        assert kinds.count("toggle") + kinds.count("radio") >= 2, (
+            f"{chapter} has no questions"
+        )
         counters, dead = {}, []
         for kind in kinds:
             k = counters[kind] = counters.get(kind, -1) + 1
@@ -128,7 +160,9 @@ def test_every_control_changes_what_the_reader_sees(browser, site_url, chapter):
                     page.wait_for_timeout(20)
                 else:
                     dead.append(what)
-        assert dead == [], f"{chapter}: these controls changed nothing on the page: {dead}"
+        assert dead == [], (
+            f"{chapter}: these controls changed nothing on the page: {dead}"
+        )
         assert info["errors"] == [] and info["blocked"] == []
     finally:
         page.close()

@@ -63,13 +63,29 @@ def main():
         x0 = rng.normal(size=3)
         grads = rng.normal(size=(steps, 3)) * np.exp(rng.normal(size=(steps, 3)))
         grads[7] = 0.0  # a zero gradient: buffers decay, nothing divides by zero
-        lrs = np.where(np.arange(steps) < 12, 0.05, 0.01)  # a mid-run learning-rate change
+        lrs = np.where(
+            np.arange(steps) < 12, 0.05, 0.01
+        )  # a mid-run learning-rate change
         lrs[18] = 0.2
-        cases.append({"optimizer": cls, "kwargs": kwargs, "x0": x0.tolist(),
-                      "grads": grads.tolist(), "lrs": lrs.tolist(),
-                      "expected": record(cls, kwargs, x0, grads, lrs)})
-    out = pathlib.Path(__file__).resolve().parents[2] / "lessons_py" / "reference" / "torch_optim.json"
-    out.write_text(json.dumps({"torch_version": torch.__version__, "cases": cases}, indent=1))
+        cases.append(
+            {
+                "optimizer": cls,
+                "kwargs": kwargs,
+                "x0": x0.tolist(),
+                "grads": grads.tolist(),
+                "lrs": lrs.tolist(),
+                "expected": record(cls, kwargs, x0, grads, lrs),
+            }
+        )
+    out = (
+        pathlib.Path(__file__).resolve().parents[2]
+        / "lessons_py"
+        / "reference"
+        / "torch_optim.json"
+    )
+    out.write_text(
+        json.dumps({"torch_version": torch.__version__, "cases": cases}, indent=1)
+    )
     print(f"wrote {len(cases)} cases to {out}")
 
 
