@@ -5,7 +5,8 @@ Modules, one concept each:
 * :mod:`lessons_py.optim`: SGD, Adagrad, RMSprop, Adam, AdamW, as torch.optim;
 * :mod:`lessons_py.objectives`: test functions and finite-sum problems;
 * :mod:`lessons_py.momentum`: heavy-ball conventions, Nesterov's look-ahead form, rates on quadratics;
-* :mod:`lessons_py.adaptive`: moving averages, bias correction, Adam's step bound, ε inside the root;
+* :mod:`lessons_py.adaptive`: moving averages, bias correction, Adam's step bound,
+  regret (AdaGrad's bound, projected online steps), ε inside the root, Yogi;
 * :mod:`lessons_py.mlp`: a small MLP with hand-written backprop and the bundled digits data;
 * :mod:`lessons_py.schedules`: learning-rate schedules, as torch.optim.lr_scheduler;
 * :mod:`lessons_py.clipping`: gradient clipping by value and by norm;
@@ -13,9 +14,10 @@ Modules, one concept each:
 * :mod:`lessons_py.diagnose`: the "diagnose this loss curve" exercise;
 * :mod:`lessons_py.second_order`: Newton, Newton-CG and L-BFGS;
 * :mod:`lessons_py.variance_reduction`: SVRG, SAGA, SAG and importance sampling;
-* :mod:`lessons_py.loop`: :func:`run`, which trains and records a run;
+* :mod:`lessons_py.loop`: :func:`~lessons_py.loop.run`, which trains and records a run;
 * :mod:`lessons_py.plotting`: the book's figures and colours;
 * :mod:`lessons_py.widgets`: interactive exercises;
+* :mod:`lessons_py.source`: the chapters' code blocks, captioned with file and lines;
 * :mod:`lessons_py.reference`: values recorded once from PyTorch, shipped with the package.
 
 The numerical modules need NumPy only. :mod:`~lessons_py.plotting`,

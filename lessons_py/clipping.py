@@ -24,17 +24,19 @@ from . import _checks
 __all__ = ["clip_by_norm", "clip_by_value", "get_total_norm"]
 
 EPS = 1e-6
-"""What torch's ``clip_grad_norm_`` adds to the norm before dividing (in every dtype)."""
+"""What torch's ``clip_grad_norm_`` adds to the norm before dividing (in every
+dtype)."""
 
 
 def _norm_type(norm_type):
     if isinstance(norm_type, str) and norm_type.strip().lower() == "inf":
         return np.inf
-    return _checks.number("norm_type", norm_type, 1.0, np.inf)
+    return _checks.number("norm_type", norm_type, 1.0, np.inf, finite=False)
 
 
 def clip_by_value(g, clip_value):
-    r"""Clamp every entry of ``g`` into :math:`[-c, c]`, as ``torch.nn.utils.clip_grad_value_``.
+    r"""Clamp every entry of ``g`` into :math:`[-c, c]`, as
+    ``torch.nn.utils.clip_grad_value_``.
 
     .. math::
         \operatorname{clip}(g)_i = \min(\max(g_i, -c),\, c)
@@ -47,12 +49,13 @@ def clip_by_value(g, clip_value):
     [0, ∞] (0 zeroes the gradient, ∞ leaves it as it is). Returns a new float64
     array of the shape of ``g``.
     """
-    c = _checks.number("clip_value", clip_value)
-    return np.clip(np.asarray(g, dtype=np.float64), -c, c)
+    c = _checks.number("clip_value", clip_value, finite=False)
+    return np.clip(_checks.real_array("g", g, empty=True), -c, c)
 
 
 def get_total_norm(g, norm_type=2.0):
-    r"""The :math:`p`-norm of ``g`` seen as one long vector, as ``torch.nn.utils.get_total_norm``.
+    r"""The :math:`p`-norm of ``g`` seen as one long vector, as
+    ``torch.nn.utils.get_total_norm``.
 
     .. math::
         \|g\|_p = \Big(\sum_i |g_i|^p\Big)^{1/p}, \qquad \|g\|_\infty = \max_i |g_i|
@@ -63,14 +66,15 @@ def get_total_norm(g, norm_type=2.0):
     ``float('inf')`` or ``'inf'``). An empty array has norm 0.
     """
     p = _norm_type(norm_type)
-    flat = np.asarray(g, dtype=np.float64).ravel()
+    flat = _checks.real_array("g", g, empty=True).ravel()
     if flat.size == 0:
         return 0.0
     return float(np.linalg.norm(flat, ord=p))
 
 
 def clip_by_norm(g, max_norm, norm_type=2.0):
-    r"""Rescale ``g`` so its norm is at most about ``max_norm``, as ``torch.nn.utils.clip_grad_norm_``.
+    r"""Rescale ``g`` so its norm is at most about ``max_norm``, as
+    ``torch.nn.utils.clip_grad_norm_``.
 
     torch's exact rule, with :math:`\epsilon = 10^{-6}` (:data:`EPS`):
 
@@ -98,7 +102,7 @@ def clip_by_norm(g, max_norm, norm_type=2.0):
     (without ``error_if_nonfinite``), a gradient with an infinite or NaN
     entry has an infinite or NaN norm and comes back with NaN entries.
     """
-    max_norm = _checks.number("max_norm", max_norm)
+    max_norm = _checks.number("max_norm", max_norm, finite=False)
     total = get_total_norm(g, norm_type)
     scale = min(max_norm / (total + EPS), 1.0)
-    return np.asarray(g, dtype=np.float64) * scale
+    return _checks.real_array("g", g, empty=True) * scale

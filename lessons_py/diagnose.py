@@ -15,6 +15,7 @@ widget stores its verdict for every choice in the page, so that the browser can
 show it without a kernel.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import ipywidgets as w
@@ -22,6 +23,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import traitlets
 
+from . import _checks
 from .widgets import FigureExplorer, feedback, linked_stacks, register, shown
 
 __all__ = ["Case", "DiagnosisExercise", "grade"]
@@ -29,7 +31,8 @@ __all__ = ["Case", "DiagnosisExercise", "grade"]
 
 @dataclass(frozen=True)
 class Case:
-    """One curve to diagnose: where it came from is hidden from the reader until they answer.
+    """One curve to diagnose: where it came from is hidden from the reader until they
+    answer.
 
     ``step`` and ``loss``: the curve (plotted on a log scale if every value is
     positive); ``cause`` and ``fix``: keys of the exercise's ``causes`` and
@@ -48,6 +51,23 @@ class Case:
     also_accepted: tuple = ()
     description: str = ""
 
+    def __post_init__(self):
+        _checks.text("name", self.name)
+        step = _checks.real_array("step", self.step, ndim=1)
+        loss = _checks.real_array("loss", self.loss, ndim=1)
+        if step.shape != loss.shape:
+            raise ValueError(
+                f"step and loss must have one length, got {step.shape} and {loss.shape}"
+            )
+        for field in ("cause", "fix", "explanation", "description"):
+            _checks.text(field, getattr(self, field))
+        if isinstance(self.also_accepted, str) or not all(
+            isinstance(f, str) for f in self.also_accepted
+        ):
+            raise ValueError(
+                f"also_accepted must be a tuple of fix keys, got {self.also_accepted!r}"
+            )
+
     def accepts_fix(self, fix):
         return fix == self.fix or fix in self.also_accepted
 
@@ -57,8 +77,12 @@ def grade(case, cause, fix):
 
     ``verdict`` is ``"correct"`` (cause and fix right), ``"fix wrong"`` (cause
     right, fix not), ``"cause wrong"`` (fix right for another reason, or
-    both wrong) or ``"incomplete"`` (cause or fix not chosen).
+    both wrong) or ``"incomplete"`` (cause or fix not chosen). ``case`` must be a
+    :class:`Case` (the author's argument, checked); the reader's ``cause`` and ``fix``
+    may be anything.
     """
+    if not isinstance(case, Case):
+        raise ValueError(f"case must be a Case, got {case!r}")
     if cause is None or fix is None or cause == "" or fix == "":
         return "incomplete", "Choose a cause and a fix."
     cause_ok, fix_ok = cause == case.cause, case.accepts_fix(fix)
@@ -76,12 +100,14 @@ def grade(case, cause, fix):
         )
     return (
         "cause wrong",
-        "Not this cause. Look at where the curve goes wrong: at the start, late, or suddenly?",
+        "Not this cause. Look at where the curve goes wrong: at the start, late, or "
+        "suddenly?",
     )
 
 
 def _offered(key, keys):
-    """Whether ``key`` is None (keep the current choice) or one of ``keys``; never raises."""
+    """Whether ``key`` is None (keep the current choice) or one of ``keys``; never
+    raises."""
     try:
         return key is None or key in set(keys)
     except TypeError:  # an unhashable key cannot be one of them
@@ -92,17 +118,31 @@ class DiagnosisExercise(w.VBox):
     """Pick a curve, read it, choose a cause and a fix: the feedback appears at once.
 
     ``cases``: a list of :class:`Case`; ``causes`` and ``fixes``: dicts from key to the
-    label the reader sees. Every curve's figure and the feedback for every (curve, cause,
-    fix) are drawn and graded (:func:`grade`) in advance and stored in the page, so the
-    exercise answers on the static website with no kernel, exactly as in a live one.
-    Each curve keeps its own answer.
+    label the reader sees. Every curve's figure and the feedback for every (curve,
+    cause, fix) are drawn and graded (:func:`grade`) in advance and stored in the page,
+    so the exercise answers on the static website with no kernel, exactly as in a live
+    one. Each curve keeps its own answer.
     """
 
     def __init__(
         self, cases, causes, fixes, figsize=(6.5, 3.2), ylabel="loss − min loss"
     ):
+        if isinstance(cases, (str, bytes)) or not hasattr(cases, "__iter__"):
+            raise ValueError(f"cases must be a list of Case, got {cases!r}")
+        cases = list(cases)
         if not cases:
             raise ValueError("cases must hold at least one Case")
+        if not all(isinstance(c, Case) for c in cases):
+            raise ValueError(f"cases must be a list of Case, got {cases!r}")
+        for name, options in (("causes", causes), ("fixes", fixes)):
+            if not isinstance(options, Mapping) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in options.items()
+            ):
+                raise ValueError(
+                    f"{name} must be a dict from keys to the labels the reader sees, "
+                    f"got {options!r}"
+                )
+        _checks.text("ylabel", ylabel)
         names = [c.name for c in cases]
         if len(set(names)) != len(names):
             raise ValueError(f"case names must be unique, got {names}")
@@ -201,7 +241,10 @@ class DiagnosisExercise(w.VBox):
     def _alt(self, case):
         c = self.cases[case]
         scale = "log" if self.ax.get_yscale() == "log" else "linear"
-        return f"Curve {c.name}: {self.ylabel} against step, {scale} scale. {c.description}".strip()
+        return (
+            f"Curve {c.name}: {self.ylabel} against step, {scale} scale. "
+            f"{c.description}"
+        ).strip()
 
     def _feedback(self, index):
         """The feedback HTML for (curve, cause, fix) given by their option indices."""
@@ -209,14 +252,15 @@ class DiagnosisExercise(w.VBox):
         cause, fix = self.causes[index[1]], self.fixes[index[2]]
         verdict, message = grade(case, cause, fix)
         if verdict == "incomplete":  # say what is chosen so far
-            message = f"Cause: {self.causes_of[index[0]].options[index[1]][0]}. Choose a fix too."
+            chosen = self.causes_of[index[0]].options[index[1]][0]
+            message = f"Cause: {chosen}. Choose a fix too."
         return feedback(
             verdict, message, case.explanation if verdict == "correct" else ""
         )
 
     def check(self, cause=None, fix=None):
-        """Choose this cause and fix (keys; the current ones if None) for the curve on show,
-        as a reader would, and return the verdict of :func:`grade`."""
+        """Choose this cause and fix (keys; the current ones if None) for the curve on
+        show, as a reader would, and return the verdict of :func:`grade`."""
         if not (_offered(cause, self.causes) and _offered(fix, self.fixes)):
             return "incomplete"  # not an offered key: nothing changes
         if cause is not None:

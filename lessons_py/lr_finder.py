@@ -1,4 +1,5 @@
-r"""The learning-rate range test ("LR finder") of Smith (2017), as in fastai's ``lr_find``.
+r"""The learning-rate range test ("LR finder") of Smith (2017), as in fastai's
+``lr_find``.
 
 One short run whose learning rate grows exponentially, step by step, from
 ``min_lr`` to ``max_lr``; the loss after each step is smoothed and plotted
@@ -16,11 +17,13 @@ The algorithm, with :math:`K` = ``steps``, :math:`\beta` = ``beta`` and
 .. math::
     &\eta_k = \eta_{\min} \left(\eta_{\max} / \eta_{\min}\right)^{k / (K - 1)},
         \qquad k = 0, \ldots, K - 1 \\
-    &\theta_{k+1} = \text{optimizer step from } \theta_k \text{ with learning rate } \eta_k,
+    &\theta_{k+1} = \text{optimizer step from } \theta_k
+        \text{ with learning rate } \eta_k,
         \qquad \ell_k = L(\theta_{k+1}) \\
     &a_k = \beta a_{k-1} + (1 - \beta)\,\ell_k, \quad a_{-1} = 0,
         \qquad \bar\ell_k = a_k / (1 - \beta^{k+1}) \\
-    &\textbf{stop} \text{ after step } k \text{ if } \bar\ell_k > D \min_{j \le k} \bar\ell_j
+    &\textbf{stop} \text{ after step } k
+        \text{ if } \bar\ell_k > D \min_{j \le k} \bar\ell_j
         \text{ or } \ell_k \text{ is not finite}
 
 This is fastai's recipe (exponential ramp, ``beta=0.98`` with bias
@@ -39,8 +42,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks
-from .loop import minibatches
-from .objectives import FiniteSum
+from .adaptive import MovingAverage
+from .loop import sampler
 from .schedules import Schedule
 
 __all__ = [
@@ -54,7 +57,8 @@ __all__ = [
 
 
 def exponential_ramp(min_lr, max_lr, steps):
-    r"""The range test's schedule: :math:`\eta_k = \eta_{\min}(\eta_{\max}/\eta_{\min})^{k/(K-1)}`.
+    r"""The range test's schedule:
+    :math:`\eta_k = \eta_{\min}(\eta_{\max}/\eta_{\min})^{k/(K-1)}`.
 
     ``steps`` :math:`K \ge 2` values from ``min_lr`` (step 0) to ``max_lr``
     (step :math:`K - 1`), a constant ratio apart; held at ``max_lr`` afterwards.
@@ -80,23 +84,26 @@ def smooth(losses, beta=0.98):
 
     With :math:`a_k = \beta a_{k-1} + (1-\beta)\ell_k` and :math:`a_{-1} = 0`;
     the correction makes a constant sequence come back unchanged (as Adam's
-    :math:`\hat m`). ``beta`` in [0, 1); 0 returns the losses themselves.
+    :math:`\hat m`). ``beta`` in [0, 1); 0 returns the losses themselves. It is
+    :class:`lessons_py.adaptive.MovingAverage`, the package's one such average.
     """
     beta = _checks.number("beta", beta, 0.0, 1.0, high_open=True)
-    losses = np.asarray(losses, dtype=np.float64)
-    out, a = np.empty_like(losses), 0.0
-    for k, loss in enumerate(losses):
-        a = beta * a + (1 - beta) * loss
-        out[k] = a / (1 - beta ** (k + 1))
-    return out
+    losses = _checks.real_array("losses", losses, ndim=1, empty=True)
+    average = MovingAverage(beta)
+    return np.array([average.update(loss) for loss in losses], dtype=np.float64)
 
 
 def _trimmed(lr, smoothed, skip_start, skip_end):
-    """fastai drops the first 10 % and the last 5 points; keep at least 3 when possible."""
-    lr, smoothed = (
-        np.asarray(lr, dtype=np.float64),
-        np.asarray(smoothed, dtype=np.float64),
-    )
+    """fastai drops the first 10 % and the last 5 points; keep at least 3 when
+    possible."""
+    lr = _checks.real_array("lr", lr, empty=True)
+    smoothed = _checks.real_array("smoothed", smoothed, empty=True)
+    if lr.size and not np.all((lr > 0) & np.isfinite(lr)):
+        raise ValueError(
+            "lr must hold finite learning rates > 0 (their logarithm is used)"
+        )
+    skip_start = _checks.number("skip_start", skip_start, 0.0, 1.0, high_open=True)
+    skip_end = _checks.integer("skip_end", skip_end, 0)
     if lr.shape != smoothed.shape or lr.ndim != 1:
         raise ValueError(
             f"lr and smoothed must be 1-D arrays of one length, got {lr.shape} "
@@ -109,11 +116,15 @@ def _trimmed(lr, smoothed, skip_start, skip_end):
 
 
 def steepest(lr, smoothed, skip_start=0.1, skip_end=5):
-    r"""The learning rate where the smoothed loss falls fastest per unit of :math:`\log\eta`.
+    r"""The learning rate where the smoothed loss falls fastest per unit of
+    :math:`\log\eta`.
 
-    Finite differences :math:`(\bar\ell_{k+1} - \bar\ell_k) / (\ln\eta_{k+1} - \ln\eta_k)`
-    over the trimmed curve; returns the :math:`\eta_k` of the most negative
-    one, or None with fewer than two points. (fastai's ``steep`` suggestion.)
+    Finite differences
+    :math:`(\bar\ell_{k+1} - \bar\ell_k) / (\ln\eta_{k+1} - \ln\eta_k)` over the trimmed
+    curve; returns the :math:`\eta_k` of the most negative one, or None with fewer than
+    two points. (fastai's ``steep`` suggestion.) ``lr`` holds finite rates > 0;
+    ``skip_start`` in [0, 1) is the fraction of points dropped at the start and
+    ``skip_end`` (an integer >= 0) the number dropped at the end.
     """
     lr, smoothed = _trimmed(lr, smoothed, skip_start, skip_end)
     if len(lr) < 2:
@@ -123,7 +134,8 @@ def steepest(lr, smoothed, skip_start=0.1, skip_end=5):
 
 
 def min_div10(lr, smoothed, skip_start=0.1, skip_end=5):
-    """A tenth of the learning rate at the smallest smoothed loss (fastai's ``minimum``).
+    """A tenth of the learning rate at the smallest smoothed loss (fastai's
+    ``minimum``).
 
     Returns None for an empty curve.
     """
@@ -161,7 +173,8 @@ class RangeTest:
 
     @property
     def lr_stop(self):
-        """The learning rate of the last step taken (where it stopped, if it stopped early)."""
+        """The learning rate of the last step taken (where it stopped, if it stopped
+        early)."""
         return float(self.lr[-1])
 
     def __repr__(self):
@@ -170,7 +183,10 @@ class RangeTest:
             if self.stopped_early
             else "ran to the end"
         )
-        return f"RangeTest({len(self.lr)} of {self.steps} steps, {end}, steepest {self.lr_steepest})"
+        return (
+            f"RangeTest({len(self.lr)} of {self.steps} steps, {end}, "
+            f"steepest {self.lr_steepest})"
+        )
 
 
 def lr_range_test(
@@ -192,15 +208,15 @@ def lr_range_test(
       step by :func:`exponential_ramp` ``(min_lr, max_lr, steps)``; its other
       hyperparameters (momentum, betas, ...) are used as they are.
     * ``batch_size=None`` uses full gradients; an integer draws mini-batches
-      with :func:`lessons_py.loop.minibatches` from ``rng`` (default
-      ``np.random.default_rng(0)``), as :func:`lessons_py.run` does.
+      with :func:`lessons_py.loop.minibatches` from ``rng`` (a Generator or a
+      seed; default seed 0), as :func:`lessons_py.run <lessons_py.loop.run>` does.
     * The loss is ``objective.loss`` after each step; the test stops early once
       the smoothed loss exceeds ``diverge_factor`` times its smallest value so
       far, or the loss or the parameters stop being finite. It assumes a
       positive loss (as every loss of a classifier or a regression is).
 
     Arguments: ``min_lr < max_lr`` both in (0, ∞), ``steps`` >= 2, ``beta`` in
-    [0, 1), ``diverge_factor`` > 1. ``x0`` is not modified.
+    [0, 1), ``diverge_factor`` > 1. ``x0`` must be finite and is not modified.
     """
     schedule = exponential_ramp(min_lr, max_lr, steps)
     steps = schedule.params["steps"]
@@ -208,29 +224,14 @@ def lr_range_test(
     diverge_factor = _checks.number(
         "diverge_factor", diverge_factor, 1.0, np.inf, low_open=True, high_open=True
     )
-    x = np.asarray(x0, dtype=np.float64).copy()
-    if x.shape != (objective.dim,):
-        raise ValueError(
-            f"x0 must have shape ({objective.dim},) for this objective, got {x.shape}"
-        )
-    batches = None
-    if batch_size is not None:
-        if not isinstance(objective, FiniteSum):
-            raise ValueError(
-                f"batch_size needs a finite-sum objective, got {objective!r}"
-            )
-        batch_size = _checks.integer("batch_size", batch_size, 1)
-        if batch_size > objective.n:
-            raise ValueError(
-                f"batch_size must lie in [1, {objective.n}] (n), got {batch_size}"
-            )
-        batches = minibatches(
-            np.random.default_rng(0) if rng is None else rng, objective.n, batch_size
-        )
+    _checks.optimizer("optimizer", optimizer)
+    _checks.objective("objective", objective)
+    x = _checks.start("x0", x0, objective.dim)
+    batches = sampler(objective, batch_size, rng)
 
     optimizer.reset()
     lrs, losses, smoothed = [], [], []
-    a, best, stopped = 0.0, np.inf, False
+    average, best, stopped = MovingAverage(beta), np.inf, False
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for k in range(steps):
             optimizer.lr = schedule(k)
@@ -241,8 +242,7 @@ def lr_range_test(
             )
             x = optimizer.step(x, g)
             loss = float(objective.loss(x)) if np.all(np.isfinite(x)) else np.inf
-            a = beta * a + (1 - beta) * loss
-            avg = a / (1 - beta ** (k + 1))
+            avg = float(average.update(loss))  # smooth(losses)[k], step by step
             lrs.append(optimizer.lr)
             losses.append(loss)
             smoothed.append(avg)

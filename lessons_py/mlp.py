@@ -9,7 +9,7 @@ r"""A one-hidden-layer network with hand-written backprop, as a finite sum.
 with every parameter in one flat vector ``theta = [W1, b1, W2, b2]`` (raveled in
 that order, as in a torch ``state_dict``). It is a
 :class:`~lessons_py.objectives.FiniteSum`, so :mod:`lessons_py.optim` and
-:func:`lessons_py.run` train it unchanged::
+:func:`lessons_py.run <lessons_py.loop.run>` train it unchanged::
 
     X, y, X_val, y_val = digits(n_train=500, seed=0)
     net = MLP(X, y, hidden=32)
@@ -33,17 +33,20 @@ __all__ = ["MLP", "digits"]
 class MLP(FiniteSum):
     """A tanh network with one hidden layer and a softmax cross-entropy loss.
 
-    ``X`` has shape ``(n, d_in)``; ``y`` holds integer labels ``0 .. classes - 1``
-    (``classes`` defaults to ``y.max() + 1``). There is no regularisation term
-    in the loss: weight decay, or an L2 term, is the optimizer's business.
+    ``X`` has shape ``(n, d_in)`` and finite entries; ``y`` holds integer labels
+    ``0 .. classes - 1`` (``classes`` defaults to ``y.max() + 1``). There is no
+    regularisation term in the loss: weight decay, or an L2 term, is the
+    optimizer's business. Data passed later (``evaluate``, ``accuracy``, ...)
+    must have labels in the same range: a label the network has no output for
+    raises ``ValueError``.
     """
 
     name = "MLP"
 
     def __init__(self, X, y, hidden=32, classes=None):
-        self.X = np.asarray(X, dtype=np.float64)
+        self.X = _checks.real_array("X", X, ndim=2, finite=True)
         y = np.asarray(y)
-        if self.X.ndim != 2 or y.shape != self.X.shape[:1]:
+        if y.shape != self.X.shape[:1] or self.X.shape[1] == 0:
             raise ValueError(
                 f"X must be (n, d_in) and y (n,), got {self.X.shape} and {y.shape}"
             )
@@ -54,7 +57,8 @@ class MLP(FiniteSum):
         self.classes = _checks.integer("classes", classes, 2)
         if y.max() >= self.classes:
             raise ValueError(
-                f"labels must lie in [0, {self.classes - 1}], got {y.max()}"
+                f"classes must be larger than every label of y (up to {y.max()}), "
+                f"got {self.classes}"
             )
         self.y = y
         self.n, self.d_in = self.X.shape
@@ -65,8 +69,9 @@ class MLP(FiniteSum):
     # ------------------------------------------------------------------ parameters
 
     def unpack(self, theta):
-        """The layers of ``theta`` (shape ``(..., dim)``) as a dict of views, leading axes kept."""
-        theta = self._x(theta)
+        """The layers of ``theta`` (shape ``(..., dim)``) as a dict of views, leading
+        axes kept."""
+        theta = self._x(theta, "theta")
         lead, parts, start = theta.shape[:-1], {}, 0
         for name, shape in self.shapes.items():
             size = int(np.prod(shape))
@@ -75,9 +80,11 @@ class MLP(FiniteSum):
         return parts
 
     def init(self, seed):
-        """torch's default ``nn.Linear`` initialisation, seeded: every weight and bias of a
-        layer with ``fan_in`` inputs is uniform on ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]``."""
-        rng = np.random.default_rng(seed)
+        """torch's default ``nn.Linear`` initialisation, seeded: every weight and bias
+        of a layer with ``fan_in`` inputs is uniform on
+        ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]``. ``seed`` is a seed or a
+        ``np.random.Generator``."""
+        rng = _checks.rng("seed", seed)
         fan_in = {
             "W1": self.d_in,
             "b1": self.d_in,
@@ -103,17 +110,26 @@ class MLP(FiniteSum):
             ]
         )
 
-    # ------------------------------------------------------------------ forward and backward
+    # ------------------------------------------------------------- forward and backward
 
     def _data(self, X, y=None):
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 2 or X.shape[1] != self.d_in:
-            raise ValueError(f"X must have shape (n, {self.d_in}), got {X.shape}")
+        X = _checks.real_array("X", X, finite=True, empty=True)
+        if X.ndim != 2 or X.shape[1] != self.d_in or len(X) == 0:
+            raise ValueError(
+                f"X must have shape (n, {self.d_in}) with n >= 1, got {X.shape}"
+            )
         if y is None:
             return X
         y = np.asarray(y)
         if y.shape != X.shape[:1]:
             raise ValueError(f"y must have shape ({len(X)},) to match X, got {y.shape}")
+        if not np.issubdtype(y.dtype, np.integer):
+            raise ValueError(f"y must hold integer class labels, got dtype {y.dtype}")
+        if y.min() < 0 or y.max() >= self.classes:
+            raise ValueError(
+                f"y must hold labels in [0, {self.classes - 1}] (the classes this "
+                f"network has outputs for), got labels in [{y.min()}, {y.max()}]"
+            )
         return X, y
 
     def _forward(self, theta, X):
@@ -124,7 +140,8 @@ class MLP(FiniteSum):
         return p, h, z
 
     def logits(self, theta, X):
-        """Class scores z, shape ``(..., n, classes)`` for ``X`` of shape ``(n, d_in)``."""
+        """Class scores z, shape ``(..., n, classes)`` for ``X`` of shape
+        ``(n, d_in)``."""
         return self._forward(theta, self._data(X))[2]
 
     def predict(self, theta, X):
@@ -161,11 +178,12 @@ class MLP(FiniteSum):
         return self._loss_and_grad(theta, self.X[idx], self.y[idx])[1]
 
     def per_example_grads(self, theta):
-        theta = self._x(theta)
+        theta = self._x(theta, "theta")
         return self.batch_grad(theta[..., None, :], np.arange(self.n)[:, None])
 
     def _cross_entropy(self, z, y):
-        """Mean of -log softmax(z)_y over the rows, and softmax(z) minus the one-hot labels."""
+        """Mean of -log softmax(z)_y over the rows, and softmax(z) minus the one-hot
+        labels."""
         z = z - z.max(axis=-1, keepdims=True)  # softmax is shift-invariant
         log_p = z - np.log(np.sum(np.exp(z), axis=-1, keepdims=True))
         onehot = y[..., None] == np.arange(self.classes)  # (..., b, C)
@@ -173,7 +191,8 @@ class MLP(FiniteSum):
         return loss, np.exp(log_p) - onehot
 
     def _loss_and_grad(self, theta, X, y, grad=True):
-        """Mean loss over the rows of X (and its gradient): forward, then backward by hand.
+        """Mean loss over the rows of X (and its gradient): forward, then backward by
+        hand.
 
         ``theta`` has shape ``(..., dim)`` and ``X`` shape ``(..., b, d_in)``;
         their leading axes broadcast.
@@ -182,7 +201,8 @@ class MLP(FiniteSum):
         loss, error = self._cross_entropy(z, y)
         if not grad:
             return loss
-        # backward: dL/dz = (softmax(z) - onehot(y)) / b, then the chain rule layer by layer
+        # backward: dL/dz = (softmax(z) - onehot(y)) / b, then the chain rule, layer by
+        # layer
         dz = error / X.shape[-2]  # (..., b, C)
         dW2 = np.swapaxes(h, -1, -2) @ dz  # (..., H, C)
         db2 = dz.sum(axis=-2)
@@ -199,7 +219,8 @@ class MLP(FiniteSum):
 
 
 def _matmul(X, W):
-    """``X @ W``; when one data matrix ``X`` meets a stack of weights, as a single BLAS call."""
+    """``X @ W``; when one data matrix ``X`` meets a stack of weights, as a single BLAS
+    call."""
     if X.ndim == 2 and W.ndim > 2:  # (n, i) with (..., i, h): (n, ..., h), then move n
         return np.ascontiguousarray(
             np.moveaxis(np.tensordot(X, W, axes=([1], [-2])), 0, -2)
@@ -208,7 +229,8 @@ def _matmul(X, W):
 
 
 def digits(n_train=1000, seed=0):
-    """scikit-learn's 8×8 handwritten digits (1797 images, 10 classes), split and standardised.
+    """scikit-learn's 8×8 handwritten digits (1797 images, 10 classes), split and
+    standardised.
 
     A seeded random permutation puts ``n_train`` images in the training set and
     the rest in the validation set. Each of the 64 pixels is standardised with
@@ -222,7 +244,7 @@ def digits(n_train=1000, seed=0):
     n_train = _checks.integer("n_train", n_train, 1)
     if n_train >= len(y):
         raise ValueError(f"n_train must lie in [1, {len(y) - 1}], got {n_train}")
-    order = np.random.default_rng(seed).permutation(len(y))
+    order = _checks.rng("seed", seed).permutation(len(y))
     train, val = order[:n_train], order[n_train:]
     mean, std = X[train].mean(axis=0), X[train].std(axis=0)
     std[std == 0] = 1.0

@@ -4,13 +4,19 @@ Every optimizer follows the algorithm printed in the torch.optim documentation,
 in float64, for parameters of any shape::
 
     opt = Adam(lr=1e-3)
-    x = opt.step(x, grad)      # returns the next parameters; x and grad are not modified
+    x = opt.step(x, grad)      # the next parameters; x and grad are not modified
     opt.lr = 1e-4              # a plain attribute: schedules change it between steps
     opt.reset()                # forget the state (step count and buffers)
 
 Hyperparameters may be NumPy arrays that broadcast against the parameters, so
 one optimizer can run a whole sweep at once: parameters of shape ``(runs, d)``
 with ``lr`` of shape ``(runs, 1)`` are ``runs`` independent runs.
+
+Arguments are checked when the optimizer is made and again at every step (a
+schedule may have changed ``lr``): a hyperparameter must be a finite real number or
+a NumPy array of them in its range (a string, list, complex number, bool or
+infinity raises ``ValueError`` naming it; torch accepts some of these and fails
+later or runs on), and a switch such as ``nesterov`` must be True or False.
 
 Left out on purpose: torch's ``maximize``, ``foreach``, ``fused``,
 ``capturable`` and ``differentiable`` switches, which change speed or autograd
@@ -22,6 +28,11 @@ import numpy as np
 from . import _checks
 
 __all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop"]
+
+
+def _hyper(name, value, low=0.0, high=np.inf, **kwargs):
+    """A hyperparameter: a finite real number or a NumPy array of them, in range."""
+    return _checks.in_range(name, value, low, high, sequences=False, **kwargs)
 
 
 class Optimizer:
@@ -45,9 +56,10 @@ class Optimizer:
             setattr(self, name, None)
 
     def step(self, x, grad):
-        """Return the parameters after one update; ``x`` and ``grad`` are left untouched."""
-        x = np.asarray(x, dtype=np.float64)
-        g = np.asarray(grad, dtype=np.float64)
+        """Return the parameters after one update; ``x`` and ``grad`` are left
+        untouched."""
+        x = _checks.real_array("x", x, empty=True)
+        g = _checks.real_array("grad", grad, empty=True)
         _checks.same_shape("grad", g, "the parameters", x)
         self._check()  # hyperparameters may have been changed since the last step
         for name, value in self._hyperparameters().items():
@@ -56,8 +68,9 @@ class Optimizer:
             buffer = getattr(self, name)
             if buffer is not None and buffer.shape != x.shape:
                 raise ValueError(
-                    f"parameters have shape {x.shape} but the optimizer state {name!r} has "
-                    f"shape {buffer.shape}; call reset() before optimising other parameters"
+                    f"parameters have shape {x.shape} but the optimizer state "
+                    f"{name!r} has shape {buffer.shape}; call reset() before "
+                    "optimising other parameters"
                 )
         self.t += 1
         return self._update(x, g)
@@ -66,16 +79,34 @@ class Optimizer:
         """Numeric hyperparameters by name (used for checks and ``repr``)."""
         return {"lr": self.lr}
 
+    def _nonzero(self, denominator):
+        """``denominator`` (``sqrt(...) + eps``) after checking no entry is 0.
+
+        With ``eps = 0`` a coordinate whose gradients were all 0 has denominator 0,
+        and its step would be 0/0 = NaN (torch's result) or ±∞: a ValueError
+        naming ``eps`` instead. With a scalar ``eps > 0`` the check costs nothing.
+        """
+        eps = self.eps
+        if not (type(eps) is float and eps > 0) and np.any(denominator == 0):
+            raise ValueError(
+                f"eps=0 divides by zero at step {self.t}: a coordinate whose "
+                "gradients were all 0 has a zero second-moment estimate (torch "
+                "would return NaN); use eps > 0"
+            )
+        return denominator
+
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self._hyperparameters().items())
         return f"{type(self).__name__}({args})"
 
 
 class SGD(Optimizer):
-    r"""Stochastic gradient descent with optional (Nesterov) momentum, as ``torch.optim.SGD``.
+    r"""Stochastic gradient descent with optional (Nesterov) momentum, as
+    ``torch.optim.SGD``.
 
     .. math::
-        &\textbf{input: } \gamma \text{ (lr)},\ \mu \text{ (momentum)},\ \tau \text{ (dampening)},
+        &\textbf{input: } \gamma \text{ (lr)},\ \mu \text{ (momentum)},
+            \ \tau \text{ (dampening)},
             \ \lambda \text{ (weight decay)},\ \text{nesterov} \\
         &\textbf{for } t = 1, 2, \ldots: \\
         &\quad g_t \leftarrow \nabla f(\theta_{t-1}) + \lambda \theta_{t-1} \\
@@ -91,7 +122,7 @@ class SGD(Optimizer):
 
     Conventions: torch (and this class) keep the learning rate *outside* the
     buffer, :math:`b \leftarrow \mu b + g,\ \theta \leftarrow \theta - \gamma b`.
-    The seeds also write :math:`v \leftarrow \gamma v + \eta g,\ \theta \leftarrow
+    Other texts write :math:`v \leftarrow \gamma v + \eta g,\ \theta \leftarrow
     \theta - v` and :math:`v \leftarrow \rho v - \eta g,\ \theta \leftarrow \theta + v`
     (learning rate inside). All three give the same path while the learning rate is
     constant and differ once it follows a schedule.
@@ -123,10 +154,11 @@ class SGD(Optimizer):
         }
 
     def _check(self):
-        _checks.in_range("lr", self.lr)
-        _checks.in_range("momentum", self.momentum)
-        _checks.in_range("dampening", self.dampening, 0.0, 1.0)
-        _checks.in_range("weight_decay", self.weight_decay)
+        _hyper("lr", self.lr)
+        _hyper("momentum", self.momentum)
+        _hyper("dampening", self.dampening, 0.0, 1.0)
+        _hyper("weight_decay", self.weight_decay)
+        _checks.flag("nesterov", self.nesterov)
         if self.nesterov and (
             np.any(np.asarray(self.momentum) <= 0)
             or np.any(np.asarray(self.dampening) != 0)
@@ -155,22 +187,29 @@ class Adagrad(Optimizer):
 
     .. math::
         &\textbf{input: } \gamma \text{ (lr)},\ \eta \text{ (lr\_decay)},
-            \ \lambda \text{ (weight decay)},\ \tau \text{ (initial accumulator value)},\ \epsilon \\
+            \ \lambda \text{ (weight decay)}, \\
+        &\phantom{\textbf{input: }} \tau \text{ (initial accumulator value)},
+            \ \epsilon \\
         &s_0 \leftarrow \tau \\
         &\textbf{for } t = 1, 2, \ldots: \\
         &\quad g_t \leftarrow \nabla f(\theta_{t-1}) + \lambda \theta_{t-1} \\
         &\quad \tilde\gamma \leftarrow \gamma / (1 + (t - 1)\eta) \\
         &\quad s_t \leftarrow s_{t-1} + g_t^2 \\
-        &\quad \theta_t \leftarrow \theta_{t-1} - \tilde\gamma\, g_t / (\sqrt{s_t} + \epsilon)
+        &\quad \theta_t \leftarrow \theta_{t-1}
+            - \tilde\gamma\, g_t / (\sqrt{s_t} + \epsilon)
 
     State: ``t`` and ``state_sum`` (the accumulator :math:`s_t`).
 
-    Where ε sits: torch adds ε *outside* the square root, as here. One seed
-    writes :math:`\alpha / \sqrt{G_t + \epsilon}` (inside); the two differ only
+    Where ε sits: torch adds ε *outside* the square root, as here. Some texts
+    write :math:`\alpha / \sqrt{G_t + \epsilon}` (inside); the two differ only
     while :math:`s_t` is of the order of ε.
 
     Arguments (defaults as torch): ``lr=1e-2``, ``lr_decay=0``,
     ``weight_decay=0``, ``initial_accumulator_value=0``, ``eps=1e-10``.
+    Departure from torch: ``eps=0`` is allowed, but a step in which a coordinate's
+    :math:`\sqrt{s_t} + \epsilon` is 0 (its gradients were all 0, with
+    ``initial_accumulator_value=0``) raises ``ValueError`` naming ``eps``; torch
+    returns NaN there.
     """
 
     _state = ("state_sum",)
@@ -201,7 +240,7 @@ class Adagrad(Optimizer):
 
     def _check(self):
         for name, value in self._hyperparameters().items():
-            _checks.in_range(name, value)
+            _hyper(name, value)
 
     def _update(self, x, g):
         lam = self.weight_decay
@@ -213,7 +252,7 @@ class Adagrad(Optimizer):
         if np.any(lam != 0):
             g = g + lam * x
         self.state_sum = self.state_sum + g * g
-        return x - clr * g / (np.sqrt(self.state_sum) + self.eps)
+        return x - clr * g / self._nonzero(np.sqrt(self.state_sum) + self.eps)
 
 
 class RMSprop(Optimizer):
@@ -221,29 +260,38 @@ class RMSprop(Optimizer):
 
     .. math::
         &\textbf{input: } \gamma \text{ (lr)},\ \alpha \text{ (smoothing)},\ \epsilon,
-            \ \lambda \text{ (weight decay)},\ \mu \text{ (momentum)},\ \text{centered} \\
+            \ \lambda \text{ (weight decay)}, \\
+        &\phantom{\textbf{input: }} \mu \text{ (momentum)},\ \text{centered} \\
         &v_0 \leftarrow 0,\ g^{ave}_0 \leftarrow 0,\ b_0 \leftarrow 0 \\
         &\textbf{for } t = 1, 2, \ldots: \\
         &\quad g_t \leftarrow \nabla f(\theta_{t-1}) + \lambda \theta_{t-1} \\
-        &\quad v_t \leftarrow \alpha v_{t-1} + (1 - \alpha) g_t^2,\qquad \tilde v_t \leftarrow v_t \\
-        &\quad \textbf{if centered: } g^{ave}_t \leftarrow \alpha g^{ave}_{t-1} + (1 - \alpha) g_t,
+        &\quad v_t \leftarrow \alpha v_{t-1} + (1 - \alpha) g_t^2,
+            \qquad \tilde v_t \leftarrow v_t \\
+        &\quad \textbf{if centered: }
+            g^{ave}_t \leftarrow \alpha g^{ave}_{t-1} + (1 - \alpha) g_t,
             \ \tilde v_t \leftarrow v_t - (g^{ave}_t)^2 \\
-        &\quad \textbf{if } \mu > 0: b_t \leftarrow \mu b_{t-1} + g_t / (\sqrt{\tilde v_t} + \epsilon),
+        &\quad \textbf{if } \mu > 0:
+            b_t \leftarrow \mu b_{t-1} + g_t / (\sqrt{\tilde v_t} + \epsilon),
             \ \theta_t \leftarrow \theta_{t-1} - \gamma b_t \\
-        &\quad \textbf{else: } \theta_t \leftarrow \theta_{t-1} - \gamma g_t / (\sqrt{\tilde v_t} + \epsilon)
+        &\quad \textbf{else: }
+            \theta_t \leftarrow \theta_{t-1}
+            - \gamma g_t / (\sqrt{\tilde v_t} + \epsilon)
 
     State: ``t``, ``v`` (EMA of :math:`g^2`), ``g_ave`` (EMA of :math:`g`, centered
     only) and ``b`` (momentum buffer, only with momentum). There is no bias
     correction: :math:`v` starts at 0, so the first steps are *larger* than
     :math:`\gamma` (the first is :math:`\gamma/\sqrt{1-\alpha}`, 10γ for α = 0.99).
 
-    Where ε sits: outside the square root, as in torch. The seeds write it both
-    inside (formulas) and outside (code).
+    Where ε sits: outside the square root, as in torch. Published formulas put it
+    both inside and outside.
 
     Arguments (defaults as torch): ``lr=1e-2``, ``alpha=0.99``, ``eps=1e-8``,
     ``weight_decay=0``, ``momentum=0``, ``centered=False``. ``alpha`` must lie
     in [0, 1): torch only asks ``alpha >= 0``, but ``alpha >= 1`` never updates
-    :math:`v` and divides the gradient by ε.
+    :math:`v` and divides the gradient by ε. Departure from torch: ``eps=0`` is
+    allowed, but a step in which a coordinate's :math:`\sqrt{\tilde v_t} + \epsilon`
+    is 0 (e.g. all its gradients were 0) raises ``ValueError`` naming ``eps``; torch
+    returns NaN or ±∞ there.
     """
 
     _state = ("v", "g_ave", "b")
@@ -275,11 +323,12 @@ class RMSprop(Optimizer):
         }
 
     def _check(self):
-        _checks.in_range("lr", self.lr)
-        _checks.in_range("alpha", self.alpha, 0.0, 1.0, high_open=True)
-        _checks.in_range("eps", self.eps)
-        _checks.in_range("weight_decay", self.weight_decay)
-        _checks.in_range("momentum", self.momentum)
+        _hyper("lr", self.lr)
+        _hyper("alpha", self.alpha, 0.0, 1.0, high_open=True)
+        _hyper("eps", self.eps)
+        _hyper("weight_decay", self.weight_decay)
+        _hyper("momentum", self.momentum)
+        _checks.flag("centered", self.centered)
 
     def _update(self, x, g):
         alpha, mu, lam = self.alpha, self.momentum, self.weight_decay
@@ -294,7 +343,7 @@ class RMSprop(Optimizer):
                 self.g_ave = np.zeros_like(x)
             self.g_ave = alpha * self.g_ave + (1 - alpha) * g
             v_tilde = self.v - self.g_ave * self.g_ave
-        scaled = g / (np.sqrt(v_tilde) + self.eps)
+        scaled = g / self._nonzero(np.sqrt(v_tilde) + self.eps)
         if np.any(mu > 0):  # with mu = 0 the buffer is just `scaled`, so sweeps may mix
             if self.b is None:
                 self.b = np.zeros_like(x)
@@ -307,8 +356,8 @@ class Adam(Optimizer):
     r"""Adam (with optional AMSGrad), as ``torch.optim.Adam``.
 
     .. math::
-        &\textbf{input: } \gamma \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},\ \epsilon,
-            \ \lambda \text{ (weight decay)},\ \text{amsgrad} \\
+        &\textbf{input: } \gamma \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},
+            \ \epsilon,\ \lambda \text{ (weight decay)},\ \text{amsgrad} \\
         &m_0 \leftarrow 0,\ v_0 \leftarrow 0,\ v^{max}_0 \leftarrow 0 \\
         &\textbf{for } t = 1, 2, \ldots: \\
         &\quad g_t \leftarrow \nabla f(\theta_{t-1}) + \lambda \theta_{t-1} \\
@@ -318,7 +367,8 @@ class Adam(Optimizer):
         &\quad \textbf{if amsgrad: } v^{max}_t \leftarrow \max(v^{max}_{t-1}, v_t),
             \ \hat v_t \leftarrow v^{max}_t / (1 - \beta_2^t) \\
         &\quad \textbf{else: } \hat v_t \leftarrow v_t / (1 - \beta_2^t) \\
-        &\quad \theta_t \leftarrow \theta_{t-1} - \gamma\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
+        &\quad \theta_t \leftarrow \theta_{t-1}
+            - \gamma\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
 
     State: ``t``, ``m``, ``v`` and ``v_max`` (AMSGrad only). The step count
     ``t`` advances on every call, so the bias corrections use 1, 2, 3, ...
@@ -329,11 +379,17 @@ class Adam(Optimizer):
     the gradient; for decay that is not, use :class:`AdamW`.
 
     Arguments (defaults as torch): ``lr=1e-3``, ``betas=(0.9, 0.999)``,
-    ``eps=1e-8``, ``weight_decay=0``, ``amsgrad=False``.
+    ``eps=1e-8``, ``weight_decay=0``, ``amsgrad=False``. ``betas`` is a pair
+    (a tuple, list or array of two entries). Departure from torch: ``eps=0`` is
+    allowed (the step is then exactly :math:`\gamma \hat m_t / \sqrt{\hat v_t}`,
+    invariant to the gradient's scale), but a step in which a coordinate's
+    :math:`\sqrt{\hat v_t} + \epsilon` is 0 (its gradients were all 0) raises
+    ``ValueError`` naming ``eps``; torch returns NaN there.
     """
 
     _state = ("m", "v", "v_max")
     _decoupled_weight_decay = False
+    _eps_root = 0.0  # torch has none; adaptive.AdamEpsRoot sets optax's eps_root
 
     def __init__(
         self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False
@@ -356,18 +412,23 @@ class Adam(Optimizer):
         }
 
     def _check(self):
-        if not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2:
+        if (
+            not isinstance(self.betas, (tuple, list, np.ndarray))
+            or len(self.betas) != 2
+        ):
             raise ValueError(f"betas must be a pair (beta1, beta2), got {self.betas!r}")
-        _checks.in_range("lr", self.lr)
-        _checks.in_range("betas[0]", self.betas[0], 0.0, 1.0, high_open=True)
-        _checks.in_range("betas[1]", self.betas[1], 0.0, 1.0, high_open=True)
-        _checks.in_range("eps", self.eps)
-        _checks.in_range("weight_decay", self.weight_decay)
+        _hyper("lr", self.lr)
+        _hyper("betas[0]", self.betas[0], 0.0, 1.0, high_open=True)
+        _hyper("betas[1]", self.betas[1], 0.0, 1.0, high_open=True)
+        _hyper("eps", self.eps)
+        _hyper("weight_decay", self.weight_decay)
+        _checks.flag("amsgrad", self.amsgrad)
 
     def __repr__(self):
         return (
-            f"{type(self).__name__}(lr={self.lr!r}, betas={self.betas!r}, eps={self.eps!r}, "
-            f"weight_decay={self.weight_decay!r}, amsgrad={self.amsgrad!r})"
+            f"{type(self).__name__}(lr={self.lr!r}, betas={self.betas!r}, "
+            f"eps={self.eps!r}, weight_decay={self.weight_decay!r}, "
+            f"amsgrad={self.amsgrad!r})"
         )
 
     def _update(self, x, g):
@@ -390,7 +451,9 @@ class Adam(Optimizer):
             v_used = self.v_max
         m_hat = self.m / (1 - beta1**t)
         v_hat = v_used / (1 - beta2**t)
-        return x - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        return x - self.lr * m_hat / self._nonzero(
+            np.sqrt(v_hat + self._eps_root) + self.eps
+        )
 
 
 class AdamW(Adam):
@@ -405,8 +468,8 @@ class AdamW(Adam):
 
     The decay is multiplied by the learning rate γ, so a schedule on ``lr``
     schedules the decay too. Loshchilov & Hutter (2019) write the decay with
-    its own multiplier :math:`\eta_t \lambda`; the seeds' form
-    :math:`\theta - \alpha(\hat m/(\sqrt{\hat v}+\epsilon) + \lambda\theta)` is
+    its own multiplier :math:`\eta_t \lambda`; the form often quoted,
+    :math:`\theta - \alpha(\hat m/(\sqrt{\hat v}+\epsilon) + \lambda\theta)`, is
     torch's form, with the decay applied to the parameters before the step.
 
     With ``weight_decay=0`` AdamW is exactly Adam. Arguments (defaults as

@@ -7,8 +7,12 @@ figures with few of those, use colours from Paul Tol's colour-blind-safe "muted"
 scheme.
 """
 
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
+
+from . import _checks
 
 __all__ = ["COLORS", "color", "contour", "path", "shades", "use_book_style"]
 
@@ -26,11 +30,14 @@ COLORS = {
     "svrg": "#44AA99",  # teal (Tol)
     "saga": "#999933",  # olive (Tol)
     "sag": "#AA4499",  # purple (Tol)
+    "yogi": "#CC6677",  # rose (Tol)
     "other": "#7F7F7F",  # grey
 }
+"""Hexadecimal colour by lower-case optimizer name; :func:`color` looks names up."""
 _ALIASES = {
     "gd": "sgd",
     "heavy ball": "momentum",
+    "heavyball": "momentum",
     "sgd+momentum": "momentum",
     "nag": "nesterov",
     "lbfgs": "l-bfgs",
@@ -39,21 +46,32 @@ _ALIASES = {
 
 
 def color(name):
-    """The book's colour for an optimizer name (case-insensitive; unknown names are grey).
+    """The book's colour for an optimizer name (case-insensitive; unknown names are
+    grey).
 
     A label with its settings after the name, as the package's own records have
-    (``"L-BFGS (m=10)"``, ``"SVRG (m=20, last)"``, ``"Newton (damped)"``), takes the
-    colour of the name."""
+    (``"L-BFGS (m=10)"``, ``"SVRG (m=20, last)"``, ``"Newton (damped) + line
+    search"``), takes the colour of the name. ``name`` is a string (or None: grey)."""
+    _checks.text("name", name, none=True)
     key = str(name).lower().strip()
     key = _ALIASES.get(key, key)
-    if key not in COLORS:
-        key = key.split("(")[0].strip()
+    if key not in COLORS:  # the name before its settings: "(", "," or " +"
+        key = re.split(r"\(|,|\s\+", key)[0].strip()
         key = _ALIASES.get(key, key)
     return COLORS.get(key, COLORS["other"])
 
 
 def shades(k, cmap="cividis"):
-    """``k`` colours along a perceptually uniform, colour-blind-safe colormap (for sweeps)."""
+    """``k`` colours along a perceptually uniform, colour-blind-safe colormap
+    (for sweeps).
+
+    ``k`` is an integer >= 0 and ``cmap`` the name of a matplotlib colormap."""
+    k = _checks.integer("k", k, 0)
+    _checks.text("cmap", cmap)
+    if cmap not in plt.colormaps():
+        raise ValueError(
+            f"cmap must be the name of a matplotlib colormap, got {cmap!r}"
+        )
     return [plt.get_cmap(cmap)(v) for v in np.linspace(0.0, 0.85, k)]
 
 
@@ -77,7 +95,19 @@ def use_book_style():
 
 
 def contour(ax, objective, xlim, ylim, levels=20, resolution=200, mark_minimum=True):
-    """Draw log-spaced level sets of ``objective`` over a 2-D box and mark its minimiser."""
+    """Draw log-spaced level sets of ``objective`` over a 2-D box and mark its
+    minimiser.
+
+    ``objective`` has ``dim == 2``; ``xlim`` and ``ylim`` are pairs ``(low, high)`` of
+    finite numbers with ``low < high``; ``levels >= 1`` and ``resolution >= 2`` are
+    integers."""
+    _checks.objective("objective", objective)
+    if objective.dim != 2:
+        raise ValueError(f"objective must have dim 2 to be drawn, got {objective.dim}")
+    xlim, ylim = _box("xlim", xlim), _box("ylim", ylim)
+    levels = _checks.integer("levels", levels, 1)
+    resolution = _checks.integer("resolution", resolution, 2)
+    mark_minimum = _checks.flag("mark_minimum", mark_minimum)
     u = np.linspace(*xlim, resolution)
     w = np.linspace(*ylim, resolution)
     U, W = np.meshgrid(u, w)
@@ -99,10 +129,24 @@ def contour(ax, objective, xlim, ylim, levels=20, resolution=200, mark_minimum=T
 
 
 def path(ax, points, label=None, c=None, **kwargs):
-    """Plot a 2-D trajectory (a Record or an array of shape (k, 2)) and return its Line2D."""
-    xy = getattr(points, "x", points)
+    """Plot a 2-D trajectory (a Record or an array of shape (k, 2)) and return its
+    Line2D."""
+    xy = _checks.real_array("points", getattr(points, "x", points), ndim=2)
+    if xy.shape[1] != 2:
+        raise ValueError(f"points must have shape (k, 2), got {xy.shape}")
+    _checks.text("label", label, none=True)
     name = label if label is not None else getattr(points, "label", None)
     style = {"marker": "o", "markersize": 2.5, "linewidth": 1.2, **kwargs}
     (line,) = ax.plot(xy[:, 0], xy[:, 1], color=c or color(name), label=name, **style)
     ax.plot(*xy[0], marker="s", color=line.get_color(), markersize=5)
     return line
+
+
+def _box(name, limits):
+    """``(low, high)``: two finite numbers with ``low < high``."""
+    pair = _checks.real_array(name, limits, ndim=1, finite=True)
+    if pair.shape != (2,) or not pair[0] < pair[1]:
+        raise ValueError(
+            f"{name} must be a pair (low, high) with low < high, got {limits!r}"
+        )
+    return float(pair[0]), float(pair[1])

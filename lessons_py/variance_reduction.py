@@ -1,4 +1,5 @@
-r"""Stochastic gradient methods for finite sums: SGD (with importance sampling), SVRG, SAGA, SAG.
+r"""Stochastic gradient methods for finite sums: SGD (with importance sampling), SVRG,
+SAGA and SAG.
 
 For :math:`L(x) = \frac1n \sum_i f_i(x)`, SGD steps along :math:`\nabla f_i(x)`
 for a random :math:`i`. That estimate is unbiased, but its variance does not
@@ -76,40 +77,45 @@ def _setup(objective, x0, lr, rng):
         raise ValueError(
             f"objective must be a finite sum (objectives.FiniteSum), got {objective!r}"
         )
-    x = np.array(x0, dtype=np.float64)
-    if x.shape != (objective.dim,):
-        raise ValueError(
-            f"x0 must have shape ({objective.dim},) for this objective, got {x.shape}"
-        )
-    _checks.in_range("lr", lr, 0.0, low_open=True)
-    if not isinstance(rng, (np.random.Generator, int, np.integer)) or isinstance(
-        rng, bool
-    ):
-        raise ValueError(
-            f"rng must be a np.random.Generator or an integer seed, got {rng!r}"
-        )
-    return x, np.random.default_rng(rng)
+    x = _checks.start("x0", x0, objective.dim)  # finite, (d,), a copy
+    _checks.number("lr", lr, 0.0, low_open=True)
+    return x, _checks.rng("rng", rng)
 
 
 # --------------------------------------------------------------------------- estimators
 
 
-def importance_probabilities(objective):
-    r"""Sampling probabilities proportional to the examples' smoothness constants:
-    :math:`p_i = L_i / \sum_j L_j` (``objective.example_smoothness()``).
+def importance_probabilities(objective, uniform=0.0):
+    r"""Sampling probabilities proportional to the examples' smoothness constants,
+    optionally mixed with uniform sampling:
 
-    With these, the reweighted estimate :math:`\nabla f_i / (n p_i)` has
-    smoothness :math:`\bar L = \frac1n \sum_j L_j` instead of :math:`\max_j L_j`:
-    examples with large smoothness constants are drawn more often and scaled
-    down. That lowers the variance only where gradient sizes follow the
-    :math:`L_i` (far from the optimum, and for SVRG's differences), not everywhere.
+    .. math::
+        p_i = \frac{u}{n} + (1 - u)\,\frac{L_i}{\sum_j L_j}
+
+    with :math:`u` = ``uniform`` in [0, 1] and :math:`L_i` from
+    ``objective.example_smoothness()``. :math:`u = 0` (the default) is sampling
+    fully proportional to :math:`L_i`: the reweighted estimate
+    :math:`\nabla f_i / (n p_i)` then has smoothness
+    :math:`\bar L = \frac1n \sum_j L_j` instead of :math:`\max_j L_j`. That lowers
+    the variance only where gradient sizes follow the :math:`L_i` (far from the
+    optimum, and for SVRG's differences), not everywhere: an example with a small
+    :math:`L_i` but a large gradient gets a large weight :math:`1/(np_i)`.
+
+    :math:`u = 1/2` is Needell, Srebro & Ward's *partially biased* sampling. Since
+    :math:`p_i \ge u/n`, no weight exceeds :math:`1/u` (the variance at any point
+    is at most :math:`1/u` times that of uniform sampling), while
+    :math:`p_i \ge (1 - u) L_i / \sum_j L_j` keeps the reweighted smoothness at
+    most :math:`\bar L / (1 - u)`: for :math:`u = 1/2`, within a factor of 2 of
+    the best of both.
     """
+    uniform = _checks.number("uniform", uniform, 0.0, 1.0)
+    _checks.objective("objective", objective, needs=("example_smoothness",))
     L = np.asarray(objective.example_smoothness(), dtype=np.float64)
-    return L / L.sum()
+    return uniform / L.size + (1.0 - uniform) * L / L.sum()
 
 
 def _check_probabilities(probabilities, n):
-    p = np.asarray(probabilities, dtype=np.float64)
+    p = _checks.real_array("probabilities", probabilities, empty=True)
     if p.shape != (n,):
         raise ValueError(
             f"probabilities must have shape ({n},) (one per example), got {p.shape}"
@@ -133,9 +139,19 @@ def sgd_estimate(objective, x, idx, probabilities=None):
     (:math:`p_i = 1/n`) it is the plain mini-batch mean. ``idx`` has shape
     ``(..., b)``: leading axes give several estimates at once.
     """
+    if not isinstance(objective, FiniteSum):
+        raise ValueError(
+            f"objective must be a finite sum (objectives.FiniteSum), got {objective!r}"
+        )
     if probabilities is None:
         return objective.batch_grad(x, idx)
-    idx = np.asarray(idx)
+    probabilities = _checks.real_array("probabilities", probabilities)
+    if probabilities.shape != (objective.n,):  # cheap: sgd calls this at every step
+        raise ValueError(
+            f"probabilities must have shape ({objective.n},) (one per example), got "
+            f"{probabilities.shape}"
+        )
+    idx = objective._idx(idx)
     grads = objective.batch_grad(x, idx[..., None])  # one example per row: (..., b, d)
     weights = 1.0 / (objective.n * np.asarray(probabilities)[idx])
     return np.mean(weights[..., None] * grads, axis=-2)
@@ -160,6 +176,7 @@ def sag_estimate(grad_i, table_i, table_mean, n):
     of the table *after* storing :math:`\nabla f_i(x)`. The new gradient gets
     weight :math:`1/n` instead of SAGA's 1, so the variance is smaller but the
     estimate is *biased*: :math:`\mathbb E[g] = \nabla L/n + (1 - 1/n)\,\bar\alpha`."""
+    n = _checks.integer("n", n, 1)
     return (grad_i - table_i) / n + table_mean
 
 
@@ -173,7 +190,8 @@ def sgd(
 
     .. math::
         &\textbf{for } t = 1, \ldots, T: \\
-        &\quad i_1, \ldots, i_b \sim p \text{ independently} \quad (p_i = 1/n \text{ by default}) \\
+        &\quad i_1, \ldots, i_b \sim p \text{ independently}
+            \quad (p_i = 1/n \text{ by default}) \\
         &\quad x_t \leftarrow x_{t-1} - \eta\, \frac1b \sum_j
             \frac{\nabla f_{i_j}(x_{t-1})}{n\, p_{i_j}}
 
@@ -205,13 +223,17 @@ def svrg(
     .. math::
         &\tilde x_0 \leftarrow x_0 \\
         &\textbf{for } s = 1, \ldots, S \text{ (epochs)}: \\
-        &\quad \tilde x \leftarrow \tilde x_{s-1},\quad \tilde\mu \leftarrow \nabla L(\tilde x),
+        &\quad \tilde x \leftarrow \tilde x_{s-1},
+            \quad \tilde\mu \leftarrow \nabla L(\tilde x),
             \quad x_0 \leftarrow \tilde x \\
         &\quad \textbf{for } t = 1, \ldots, m \text{ (inner\_steps)}: \\
         &\qquad i \sim \text{uniform}\{1..n\},\quad
-            x_t \leftarrow x_{t-1} - \eta\,\big(\nabla f_i(x_{t-1}) - \nabla f_i(\tilde x) + \tilde\mu\big) \\
-        &\quad \tilde x_s \leftarrow x_m \text{ ('last')},\ x_t \text{ for a uniform } t \in \{0..m-1\}
-            \text{ ('random', the paper's option II) or } \tfrac1m \textstyle\sum_{t=1}^m x_t \text{ ('average')}
+            x_t \leftarrow x_{t-1}
+            - \eta\,\big(\nabla f_i(x_{t-1}) - \nabla f_i(\tilde x) + \tilde\mu\big) \\
+        &\quad \tilde x_s \leftarrow x_m \text{ ('last')} \\
+        &\qquad \text{or } x_t \text{ for a uniform } t \in \{0..m-1\}
+            \text{ ('random', the paper's option II)} \\
+        &\qquad \text{or } \tfrac1m \textstyle\sum_{t=1}^m x_t \text{ ('average')}
 
     ``inner_steps`` defaults to :math:`m = n`. The entry recorded at the end of
     an epoch is the new snapshot :math:`\tilde x_s`, where the next epoch
@@ -256,8 +278,8 @@ def svrg(
     return trace.record(f"SVRG (m={m}, {option})", memory=2 * objective.dim)
 
 
-def saga(objective, x0, lr, steps, rng, record_every=1):
-    r"""SAGA (Defazio, Bach & Lacoste-Julien, 2014).
+def saga(objective, x0, lr, steps, rng, record_every=1, biased=False):
+    r"""SAGA (Defazio, Bach & Lacoste-Julien, 2014), and with ``biased=True`` SAG.
 
     .. math::
         &\alpha_i \leftarrow \nabla f_i(x_0) \text{ for every } i, \quad
@@ -265,7 +287,8 @@ def saga(objective, x0, lr, steps, rng, record_every=1):
         &\textbf{for } t = 1, \ldots, T: \\
         &\quad i \sim \text{uniform}\{1..n\},\quad g_i \leftarrow \nabla f_i(x_{t-1}) \\
         &\quad x_t \leftarrow x_{t-1} - \eta\,(g_i - \alpha_i + \bar\alpha) \\
-        &\quad \bar\alpha \leftarrow \bar\alpha + (g_i - \alpha_i)/n,\quad \alpha_i \leftarrow g_i
+        &\quad \bar\alpha \leftarrow \bar\alpha + (g_i - \alpha_i)/n,
+            \quad \alpha_i \leftarrow g_i
 
     The table :math:`\alpha` holds the last gradient computed for each example:
     an :math:`n \times d` array (``memory`` :math:`(n + 1)d` floats with its
@@ -274,9 +297,15 @@ def saga(objective, x0, lr, steps, rng, record_every=1):
     one example gradient per step. (For linear models :math:`\nabla f_i` is a
     multiple of the data row :math:`a_i`, so one number per example would do;
     this reference implementation stores whole gradients.)
+
+    ``biased=True`` steps along :func:`sag_estimate` instead of
+    :func:`saga_estimate`: the new gradient gets weight :math:`1/n` instead of 1,
+    as in SAG, the biased member of the family that the SAGA paper describes. It
+    is what :func:`sag` runs; nothing else changes.
     """
     x, rng = _setup(objective, x0, lr, rng)
     steps = _checks.integer("steps", steps, 0)
+    biased = _checks.flag("biased", biased)
     n = objective.n
     trace = _Trace(objective, x, steps, record_every)
     table = np.array(objective.per_example_grads(x))
@@ -284,12 +313,16 @@ def saga(objective, x0, lr, steps, rng, record_every=1):
     with np.errstate(over="ignore", invalid="ignore"):
         for t, i in enumerate(rng.integers(n, size=steps), start=1):
             g_i = objective.batch_grad(x, [i])
-            x = x - lr * saga_estimate(g_i, table[i], table_mean)
+            if biased:  # SAG: the mean of the table with g_i stored
+                g = sag_estimate(g_i, table[i], table_mean, n)
+            else:  # SAGA: unbiased for any table
+                g = saga_estimate(g_i, table[i], table_mean)
+            x = x - lr * g
             table_mean = table_mean + (g_i - table[i]) / n
             table[i] = g_i
             if not trace.add(t, x, lr, n + t):
                 break
-    return trace.record("SAGA", memory=(n + 1) * objective.dim)
+    return trace.record("SAG" if biased else "SAGA", memory=(n + 1) * objective.dim)
 
 
 def sag(objective, x0, lr, steps, rng, record_every=1):
@@ -300,28 +333,14 @@ def sag(objective, x0, lr, steps, rng, record_every=1):
             \bar\alpha \leftarrow \tfrac1n \textstyle\sum_i \alpha_i \\
         &\textbf{for } t = 1, \ldots, T: \\
         &\quad i \sim \text{uniform}\{1..n\},\quad g_i \leftarrow \nabla f_i(x_{t-1}) \\
-        &\quad \bar\alpha \leftarrow \bar\alpha + (g_i - \alpha_i)/n,\quad \alpha_i \leftarrow g_i \\
+        &\quad \bar\alpha \leftarrow \bar\alpha + (g_i - \alpha_i)/n,
+            \quad \alpha_i \leftarrow g_i \\
         &\quad x_t \leftarrow x_{t-1} - \eta\, \bar\alpha
 
     The same table as :func:`saga` (and the same costs and memory), but the
     step is the table's mean: a biased, lower-variance estimate
     (:func:`sag_estimate`). The original paper starts from an empty table;
     here it is filled at :math:`x_0`, as in :func:`saga`, so the two differ
-    only in the estimate.
+    only in the estimate, and share one loop: this is ``saga(..., biased=True)``.
     """
-    x, rng = _setup(objective, x0, lr, rng)
-    steps = _checks.integer("steps", steps, 0)
-    n = objective.n
-    trace = _Trace(objective, x, steps, record_every)
-    table = np.array(objective.per_example_grads(x))
-    table_mean = table.mean(axis=0)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for t, i in enumerate(rng.integers(n, size=steps), start=1):
-            g_i = objective.batch_grad(x, [i])
-            g = sag_estimate(g_i, table[i], table_mean, n)
-            x = x - lr * g
-            table_mean = g  # the new mean of the table
-            table[i] = g_i
-            if not trace.add(t, x, lr, n + t):
-                break
-    return trace.record("SAG", memory=(n + 1) * objective.dim)
+    return saga(objective, x0, lr, steps, rng, record_every, biased=True)

@@ -11,7 +11,8 @@ setting, and :func:`verify_all` checks it again. Frames stay small: the changing
 of a figure are an SVG layer (:func:`svg_layer`) over one PNG of the rest.
 
 Nothing here ever shows a traceback to the reader: a setting whose drawing fails says
-so in its caption.
+so in its caption. Mistakes of the author (bad arguments, an ``alt`` text that cannot
+be written) raise ``ValueError`` when the exercise is made, where the author sees them.
 """
 
 import base64
@@ -20,6 +21,7 @@ import html
 import io
 import itertools
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import ipywidgets as w
@@ -28,6 +30,7 @@ import numpy as np
 import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex, to_rgba
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.markers import MarkerStyle
 from matplotlib.path import Path
@@ -35,7 +38,8 @@ from matplotlib.transforms import Affine2D
 from PIL import Image
 
 from . import _checks
-from .plotting import contour, path
+from .loop import Record
+from .plotting import _box, contour, path
 
 __all__ = [
     "ChoiceQuestion",
@@ -58,16 +62,22 @@ _EXERCISES = weakref.WeakSet()  # every question and explorer made in this kerne
 
 
 def register(exercise):
-    """Add an exercise (anything with a ``reset()`` method) to this kernel's registry, which
-    :func:`reset_all` and :func:`verify_all` go through; returns it."""
+    """Add an exercise (anything with a ``reset()`` method) to this kernel's registry,
+    which :func:`reset_all` and :func:`verify_all` go through; returns it."""
+    if not callable(getattr(exercise, "reset", None)):
+        raise ValueError(f"exercise must have a reset() method, got {exercise!r}")
     _EXERCISES.add(exercise)
     return exercise
 
 
 def verify_all(k=5, seed=0):
-    """Check every explorer made in this kernel with :meth:`FigureExplorer.verify`; raise
-    AssertionError naming the settings whose stored frame is not what the code draws.
-    Returns the number of explorers checked. Chapters call it in a hidden last cell."""
+    """Check every explorer made in this kernel with :meth:`FigureExplorer.verify`;
+    raise AssertionError naming the settings whose stored frame is not what the code
+    draws. Returns the number of explorers checked. Chapters call it in a hidden last
+    cell. ``k`` (>= 1) settings are checked per explorer, drawn from ``seed`` (a seed or
+    a Generator)."""
+    k = _checks.integer("k", k, 1)
+    _checks.rng("seed", seed)
     explorers = [e for e in list(_EXERCISES) if isinstance(e, FigureExplorer)]
     for explorer in explorers:
         wrong = explorer.verify(k, seed)
@@ -78,7 +88,8 @@ def verify_all(k=5, seed=0):
 def reset_all():
     """Return every exercise to the state a reader first sees: questions blank, controls
     at their initial values. Chapters call it in a hidden last cell, after the hidden
-    checks have typed answers and moved sliders, so the static page shows fresh widgets."""
+    checks have typed answers and moved sliders, so the static page shows fresh
+    widgets."""
     for exercise in list(_EXERCISES):
         exercise.reset()
 
@@ -87,9 +98,12 @@ _COLORS = {"correct": "#006400", "incomplete": "#8B4500"}  # anything else: dark
 
 
 def feedback(verdict, message, extra=""):
-    """The feedback HTML every exercise shows: ``message`` (text, escaped) in bold, green
-    when ``verdict`` is "correct", brown when "incomplete", dark red otherwise, followed by
-    ``extra`` (HTML) on the next line."""
+    """The feedback HTML every exercise shows: ``message`` (text, escaped) in bold,
+    green when ``verdict`` is "correct", brown when "incomplete", dark red otherwise,
+    followed by ``extra`` (HTML) on the next line."""
+    _checks.text("verdict", verdict)
+    _checks.text("message", message)
+    _checks.text("extra", extra)
     color = _COLORS.get(verdict, "#8B0000")
     return f'<span style="color:{color}"><b>{html.escape(message)}</b></span>' + (
         f"<br>{extra}" if extra else ""
@@ -98,13 +112,20 @@ def feedback(verdict, message, extra=""):
 
 @dataclass(frozen=True)
 class Option:
-    """One answer of a :class:`ChoiceQuestion`: what the reader sees (``label``), whether it
-    is right, and ``why`` (HTML): the explanation shown when it is chosen. A wrong option's
-    ``why`` names the misconception it comes from ("16 is the factor for the variance ...")."""
+    """One answer of a :class:`ChoiceQuestion`: what the reader sees (``label``),
+    whether it is right, and ``why`` (HTML): the explanation shown when it is chosen. A
+    wrong option's ``why`` names the misconception it comes from ("16 is the factor for
+    the variance ...")."""
 
     label: str
     why: str
     correct: bool = False
+
+    def __post_init__(self):
+        if not (isinstance(self.label, str) and self.label):
+            raise ValueError(f"label must be a non-empty string, got {self.label!r}")
+        _checks.text("why", self.why)
+        _checks.flag("correct", self.correct)
 
 
 class ChoiceQuestion(w.VBox):
@@ -113,12 +134,16 @@ class ChoiceQuestion(w.VBox):
     The feedback of each option is written into the page in advance and shown by the
     browser itself (a ``Stack`` linked to the buttons with ``jslink``), so the question
     answers on the static website with no kernel, and in a live kernel just the same.
-    Options are shown as toggle buttons when their labels are short, as a list otherwise.
+    Options are shown as toggle buttons when their labels are short, as a list
+    otherwise.
     """
 
     _SHORT = 14  # the longest label toggle buttons show without cutting it
 
     def __init__(self, prompt, options):
+        _checks.text("prompt", prompt)
+        if isinstance(options, (str, bytes)) or not hasattr(options, "__iter__"):
+            raise ValueError(f"options must be a list of Option, got {options!r}")
         options = list(options)
         if len(options) < 2 or not all(isinstance(o, Option) for o in options):
             raise ValueError("options must be a list of at least two Option")
@@ -153,8 +178,9 @@ class ChoiceQuestion(w.VBox):
         self.choice.index = None
 
     def check(self, label):
-        """Choose the option with this label (as a reader would); return ``"correct"`` or
-        ``"wrong"``, or ``"not an option"`` for a label the question does not offer."""
+        """Choose the option with this label (as a reader would); return ``"correct"``
+        or ``"wrong"``, or ``"not an option"`` for a label the question does not
+        offer."""
         labels = [o.label for o in self.options]
         if label not in labels:
             return "not an option"
@@ -172,13 +198,26 @@ class ChoiceQuestion(w.VBox):
         return shown(self.feedback)
 
 
+def _controls(controls):
+    """Raise unless ``controls`` is a dict from keyword names to widgets."""
+    if not isinstance(controls, Mapping) or not all(
+        isinstance(name, str) for name in controls
+    ):
+        raise ValueError(
+            f"controls must be a dict from keyword names to selection widgets, "
+            f"got {controls!r}"
+        )
+
+
 def _selection(name, control):
-    """The option values of a selection control, or a ValueError saying what is needed."""
+    """The option values of a selection control, or a ValueError saying what is
+    needed."""
     if not isinstance(control, w.widgets.widget_selection._Selection):
         raise ValueError(
-            f"controls[{name!r}] must be a selection widget (SelectionSlider, Dropdown, "
-            f"ToggleButtons or RadioButtons, e.g. from log_slider or linear_slider), so that "
-            f"every setting can be drawn in advance; got {type(control).__name__}"
+            f"controls[{name!r}] must be a selection widget (SelectionSlider, "
+            "Dropdown, ToggleButtons or RadioButtons, e.g. from log_slider or "
+            "linear_slider), so that every setting can be drawn in advance; got "
+            f"{type(control).__name__}"
         )
     if not control.options or control.index is None:
         raise ValueError(
@@ -188,24 +227,25 @@ def _selection(name, control):
 
 
 def _nice(value, digits=3):
-    """``value`` rounded to ``digits`` significant digits (so a label shows it exactly)."""
+    """``value`` rounded to ``digits`` significant digits (so a label shows it
+    exactly)."""
     return float(f"{value:.{digits}g}")
 
 
 def _finite(name, value, low=-np.inf, low_open=False):
-    """A finite real number above ``low``, as a float (a ValueError naming it otherwise)."""
-    value = _checks.number(name, value, low, np.inf, low_open=low_open, high_open=True)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return value
+    """A finite real number above ``low``, as a float (a ValueError naming it
+    otherwise)."""
+    return _checks.number(name, value, low, np.inf, low_open=low_open)
 
 
 def log_slider(description, low, high, n, value, digits=3):
-    """A SelectionSlider over ``n`` log-spaced values from ``low`` to ``high`` (each rounded
-    to ``digits`` significant digits, its label showing it exactly), starting nearest ``value``."""
+    """A SelectionSlider over ``n`` log-spaced values from ``low`` to ``high`` (each
+    rounded to ``digits`` significant digits, its label showing it exactly), starting
+    nearest ``value``."""
     low = _finite("low", low, 0.0, low_open=True)
     high = _finite("high", high, low, low_open=True)
     _checks.integer("n", n, 2)
+    _checks.integer("digits", digits, 1)
     values = {_nice(v, digits) for v in np.geomspace(low, high, n)}
     return selection_slider(description, values, value)
 
@@ -215,13 +255,20 @@ def linear_slider(description, low, high, n, value, digits=3):
     low = _finite("low", low)
     high = _finite("high", high, low, low_open=True)
     _checks.integer("n", n, 2)
+    _checks.integer("digits", digits, 1)
     values = {_nice(v, digits) for v in np.linspace(low, high, n)}
     return selection_slider(description, values, value)
 
 
 def selection_slider(description, values, value):
-    """A SelectionSlider over the numbers ``values`` (sorted; each labelled as ``f"{v:g}"``),
-    starting at the one nearest ``value``."""
+    """A SelectionSlider over the numbers ``values`` (sorted; each labelled as
+    ``f"{v:g}"``), starting at the one nearest ``value``."""
+    _checks.text("description", description)
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise ValueError(
+            f"values must hold at least two finite numbers, got {values!r}"
+        )
+    values = _checks.real_array("values", list(values), ndim=1, empty=True)
     values = sorted(float(v) for v in values)
     if len(values) < 2 or not np.all(np.isfinite(values)):
         raise ValueError(f"values must hold at least two finite numbers, got {values}")
@@ -258,8 +305,9 @@ def _svg_path(path):
 
 
 def _svg_polyline(path):
-    """Compact SVG path data of a polyline (MOVETO/LINETO only): absolute moves, relative
-    lines, every point rounded to 0.1 px first so that the relative steps add up exactly."""
+    """Compact SVG path data of a polyline (MOVETO/LINETO only): absolute moves,
+    relative lines, every point rounded to 0.1 px first so that the relative steps add
+    up exactly."""
     parts, previous = [], None
     for (x, y), code in path.iter_segments(simplify=False):
         x, y = round(x, 1), round(y, 1)
@@ -284,12 +332,17 @@ def _paint(attribute, color, alpha=None):
 
 
 def svg_layer(fig, artists, alt):
-    """The ``artists`` (Line2D) of ``fig`` as one SVG image of the figure's pixel size, with
-    a transparent background: the layer drawn over a PNG of the rest of the figure.
+    """The ``artists`` (Line2D) of ``fig`` as one SVG image of the figure's pixel size,
+    with a transparent background: the layer drawn over a PNG of the rest of the figure.
 
     Coordinates are matplotlib's own display coordinates of each point (clipped to its
     axes, as matplotlib clips them); line widths, colours and markers are the artists'.
     """
+    if not isinstance(fig, Figure):
+        raise ValueError(f"fig must be a matplotlib Figure, got {fig!r}")
+    if isinstance(artists, (str, bytes)) or not hasattr(artists, "__iter__"):
+        raise ValueError(f"artists must be a list of Line2D, got {artists!r}")
+    _checks.text("alt", alt)
     width, height = fig.canvas.get_width_height()
     scale = fig.dpi / 72  # points to pixels
     flip = Affine2D().scale(1, -1).translate(0, height)
@@ -357,11 +410,12 @@ def svg_layer(fig, artists, alt):
                 f"{_paint('stroke', line.get_markeredgecolor(), line.get_alpha())} "
                 f'stroke-width="{_svg_number(line.get_markeredgewidth() * scale)}"/>'
             )
-            # named after its content: equal markers share a name, and a redraw is identical
+            # named after its content: equal markers share a name, and a redraw is
+            # identical
             ident = "lp-marker-" + hashlib.sha1(glyph.encode()).hexdigest()[:12]
             defs = (
-                f'<defs><marker id="{ident}" markerUnits="userSpaceOnUse" overflow="visible"'
-                f' orient="0">{glyph}</marker></defs>'
+                f'<defs><marker id="{ident}" markerUnits="userSpaceOnUse" '
+                f'overflow="visible" orient="0">{glyph}</marker></defs>'
             )
             attributes += [
                 f'marker-{where}="url(#{ident})"' for where in ("start", "mid", "end")
@@ -401,16 +455,29 @@ def _img(png, alt, hidden=False):
 
 
 def linked_stacks(controls, leaf):
-    """Nested ``Stack`` widgets, one level per selection control, that show ``leaf(index)``
-    (HTML) for the tuple of the controls' selected indices (in the order given).
+    """Nested ``Stack`` widgets, one level per selection control, that show
+    ``leaf(index)`` (HTML) for the tuple of the controls' selected indices (in the order
+    given).
 
     Each level is linked to its control twice: by ``jslink`` in the browser, so that the
     page responds with no kernel, and by a ``traitlets`` link in Python, so that code
-    moving a control in a kernel sees the same state. The control with the fewest options
-    is the outermost level (fewest stacks and links), and the leaves share one layout and
-    one style: a page with hundreds of leaves stays small. A control whose ``index`` is
-    None (nothing chosen) shows nothing.
+    moving a control in a kernel sees the same state. The control with the fewest
+    options is the outermost level (fewest stacks and links), and the leaves share one
+    layout and one style: a page with hundreds of leaves stays small. A control whose
+    ``index`` is None (nothing chosen) shows nothing.
     """
+    if isinstance(controls, (str, bytes)) or not hasattr(controls, "__iter__"):
+        raise ValueError(
+            f"controls must be a list of selection widgets, got {controls!r}"
+        )
+    controls = list(controls)
+    for k, control in enumerate(controls):
+        if not isinstance(control, w.widgets.widget_selection._Selection):
+            raise ValueError(
+                f"controls[{k}] must be a selection widget, got "
+                f"{type(control).__name__}"
+            )
+    _checks.function("leaf", leaf)
     layout, style = (
         w.Layout(width="100%", margin="0"),
         w.widgets.widget_string.HTMLStyle(),
@@ -441,7 +508,10 @@ def linked_stacks(controls, leaf):
 
 
 def shown(stack):
-    """The HTML on show in a tree made by :func:`linked_stacks` ("" if nothing is chosen)."""
+    """The HTML on show in a tree made by :func:`linked_stacks` ("" if nothing is
+    chosen)."""
+    if not isinstance(stack, (w.Stack, w.HTML)):
+        raise ValueError(f"stack must be made by linked_stacks, got {stack!r}")
     node = stack
     while isinstance(node, w.Stack):
         if node.selected_index is None:
@@ -451,7 +521,8 @@ def shown(stack):
 
 
 class FigureExplorer(w.VBox):
-    """Controls above a matplotlib figure, drawn in advance for every setting of the controls.
+    """Controls above a matplotlib figure, drawn in advance for every setting of the
+    controls.
 
     ``update(**values)`` sets the figure for one setting (changing its artists in place)
     and may return a caption, shown above the figure. At construction, ``update`` runs
@@ -461,8 +532,9 @@ class FigureExplorer(w.VBox):
     the static website, with no kernel, exactly as in a live one, and what it shows is
     what ``update`` drew from the package's own computation.
 
-    ``controls`` maps ``update``'s keyword names to selection widgets (``SelectionSlider``,
-    e.g. :func:`log_slider`; ``Dropdown``; ``ToggleButtons``; ``RadioButtons``).
+    ``controls`` maps ``update``'s keyword names to selection widgets
+    (``SelectionSlider``, e.g. :func:`log_slider`; ``Dropdown``; ``ToggleButtons``;
+    ``RadioButtons``).
 
     Frames: with ``dynamic=[lines]`` the rest of the figure is one PNG, and each setting
     stores only those lines, as an SVG layer drawn over it (a few kilobytes); ``update``
@@ -470,10 +542,26 @@ class FigureExplorer(w.VBox):
     in the caption. Without ``dynamic`` each setting stores the whole figure as a PNG:
     for a handful of settings only. ``alt(**values)`` (or a fixed string) describes each
     setting's figure for readers who cannot see it. Whatever ``update`` raises for a
-    setting is shown as that setting's caption, never as a traceback.
+    setting is shown as that setting's caption, never as a traceback; an ``alt`` that
+    raises or returns no string raises ``ValueError`` here, at construction.
     """
 
     def __init__(self, fig, update, controls, alt="Interactive figure", dynamic=None):
+        if not isinstance(fig, Figure):
+            raise ValueError(f"fig must be a matplotlib Figure, got {fig!r}")
+        _checks.function("update", update)
+        _controls(controls)
+        if not (isinstance(alt, str) or callable(alt)):
+            raise ValueError(f"alt must be a string or a function, got {alt!r}")
+        if dynamic is not None:
+            if isinstance(dynamic, (str, bytes)) or not hasattr(dynamic, "__iter__"):
+                raise ValueError(f"dynamic must be a list of Line2D, got {dynamic!r}")
+            for artist in dynamic:
+                if not isinstance(artist, Line2D):
+                    raise ValueError(
+                        f"dynamic artists must be Line2D, got {type(artist).__name__}:"
+                        " put changing text in the caption that update returns"
+                    )
         self.fig, self.update, self.controls = fig, update, dict(controls)
         if not self.controls:
             raise ValueError("controls must hold at least one control")
@@ -531,23 +619,44 @@ class FigureExplorer(w.VBox):
         """(caption HTML, figure HTML) of one setting."""
         try:
             note = self.update(**values)
-            caption = html.escape(note) if note else ""
         except Exception as exc:  # the reader sees a sentence, never a traceback
             caption = feedback(
                 "error", f"Could not draw this setting: {type(exc).__name__}: {exc}"
             )
-            # no curves of another setting: the axes alone (or nothing without a background)
+            # no curves of another setting: the axes alone (or nothing, without a
+            # background)
             return caption, svg_layer(
                 self.fig, [], "Nothing drawn for this setting."
             ) if self.dynamic else ""
-        try:
-            alt = self.alt(**values) if callable(self.alt) else self.alt
-        except Exception:
-            alt = "Interactive figure (no description for this setting)"
+        if not (note is None or isinstance(note, str)):
+            raise ValueError(
+                f"update must return a caption (a string) or None, got {note!r} for "
+                f"the setting {values}"
+            )
+        caption = html.escape(note) if note else ""
+        alt = self._alt_text(values)
         if self.dynamic:
             return caption, svg_layer(self.fig, self.dynamic, alt)
         self.canvas.draw()
         return caption, _img(_png(self.canvas), alt)
+
+    def _alt_text(self, values):
+        """The alt text of one setting. An ``alt`` that fails is the author's mistake,
+        so it raises here, while the explorer is made, instead of showing the reader a
+        figure without a description."""
+        if not callable(self.alt):
+            return self.alt
+        try:
+            alt = self.alt(**values)
+        except Exception as exc:
+            raise ValueError(
+                f"alt failed for the setting {values}: {type(exc).__name__}: {exc}"
+            ) from exc
+        if not isinstance(alt, str):
+            raise ValueError(
+                f"alt must return a string, got {alt!r} for the setting {values}"
+            )
+        return alt
 
     @property
     def values(self):
@@ -564,10 +673,12 @@ class FigureExplorer(w.VBox):
         return shown(self.caption), shown(self.view)
 
     def verify(self, k=5, seed=0):
-        """Draw ``k`` settings again (the initial one and random others) and return those
-        whose stored frame differs from the new drawing: the page shows what the code draws.
+        """Draw ``k`` settings again (the initial one and random others) and return
+        those whose stored frame differs from the new drawing: the page shows what the
+        code draws. ``k`` is an integer >= 1, ``seed`` a seed or a Generator.
         """
-        rng = np.random.default_rng(seed)
+        k = _checks.integer("k", k, 1)
+        rng = _checks.rng("seed", seed)
         keys = list(self.frames)
         picks = {self._initial} | {
             keys[i] for i in rng.choice(len(keys), min(k, len(keys)), replace=False)
@@ -592,17 +703,36 @@ class TrajectoryExplorer(FigureExplorer):
     """Contour + path (left) and loss curve (right) of ``simulate(**values)``, a Record.
 
     Every setting is simulated first, so that the loss axis can span all of them (whole
-    decades); a run that diverged is drawn up to where it stopped, and the caption says so.
+    decades); a run that diverged is drawn up to where it stopped, and the caption says
+    so.
     """
 
     def __init__(self, objective, simulate, controls, xlim, ylim, figsize=(8.0, 3.4)):
+        _checks.objective("objective", objective)
+        if objective.dim != 2:
+            raise ValueError(
+                f"objective must have dim 2 to be drawn, got {objective.dim}"
+            )
+        _checks.function("simulate", simulate)
+        _controls(controls)
+        xlim, ylim = _box("xlim", xlim), _box("ylim", ylim)
         self.objective, self.simulate = objective, simulate
         names = list(controls)
         options = [_selection(name, c) for name, c in controls.items()]
         self.records = {}
         for combo in itertools.product(*options):
             values = dict(zip(names, combo))
-            self.records[combo] = simulate(**values)
+            try:
+                record = simulate(**values)
+            except Exception as exc:
+                exc.add_note(f"(in simulate({values}) of a TrajectoryExplorer)")
+                raise
+            if not isinstance(record, Record) or record.x.shape[-1:] != (2,):
+                raise ValueError(
+                    f"simulate must return a Record of a 2-D run (e.g. from "
+                    f"lessons_py.run), got {record!r} for {values}"
+                )
+            self.records[combo] = record
         gaps = [self._gap(r) for r in self.records.values()]
         finite = np.concatenate([g[np.isfinite(g)] for g in gaps])
         finite = (
@@ -637,7 +767,8 @@ class TrajectoryExplorer(FigureExplorer):
         )
 
     def _redraw(self, values):
-        """Simulate again and draw: the stored frame must be what the package computes now."""
+        """Simulate again and draw: the stored frame must be what the package computes
+        now."""
         key = tuple(values[name] for name in self.controls)
         stored = self.records[key]
         self.records[key] = self.simulate(**values)
@@ -664,14 +795,15 @@ class TrajectoryExplorer(FigureExplorer):
         return f"{self._settings(values)}: {record.status}."
 
     def _settings(self, values):
-        """ "η = 0.05, batch b = 32": each control's label (its description) and value."""
+        """ "η = 0.05, batch b = 32": each control's label (its description) and
+        value."""
         return ", ".join(
             f"{self.controls[k].description or k} = {v:g}" for k, v in values.items()
         )
 
     def _describe(self, **values):
         return (
-            f"Left: level sets of the {self.objective.name} objective with the optimizer's "
-            f"path for {self._settings(values)}. Right: the loss gap against the step, log "
-            f"scale; the run {self.record(**values).status}."
+            f"Left: level sets of the {self.objective.name} objective with the "
+            f"optimizer's path for {self._settings(values)}. Right: the loss gap "
+            f"against the step, log scale; the run {self.record(**values).status}."
         )

@@ -1,4 +1,5 @@
-"""lessons_py.clipping against recorded torch.nn.utils clipping, geometry and hand-derived values."""
+"""lessons_py.clipping against recorded torch.nn.utils clipping, geometry and
+hand-derived values."""
 
 import numpy as np
 import pytest
@@ -139,7 +140,7 @@ def test_clipping_returns_a_new_float_array_and_leaves_the_input_alone(clip):
         ),
         (
             lambda: clipping.clip_by_norm([1.0], [1.0, 2.0]),
-            "max_norm must be a single number",
+            "max_norm must be a single real number",
         ),
         (
             lambda: clipping.clip_by_norm([1.0], 1.0, norm_type=0.5),
@@ -151,11 +152,11 @@ def test_clipping_returns_a_new_float_array_and_leaves_the_input_alone(clip):
         ),
         (
             lambda: clipping.clip_by_norm([1.0], 1.0, norm_type="two"),
-            "norm_type must be a number",
+            "norm_type must be a single real number",
         ),
         (
             lambda: clipping.get_total_norm([1.0], norm_type=True),
-            "norm_type must be a single number",
+            "norm_type must be a single real number",
         ),
     ],
     ids=[

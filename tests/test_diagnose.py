@@ -1,4 +1,5 @@
-"""lessons_py.diagnose: grading never raises, and the page stores every curve and every verdict."""
+"""lessons_py.diagnose: grading never raises, and the page stores every curve and every
+verdict."""
 
 import html
 import itertools
@@ -212,7 +213,8 @@ def test_check_with_a_key_not_offered_says_incomplete_and_never_raises(ex):
 def test_the_figure_has_alt_text_that_follows_the_curve(ex):
     frames = ex.explorer.frames
     assert frames[(0,)][1].startswith(
-        '<img alt="Curve A: loss − min loss against step, log scale. A straight line going up."'
+        '<img alt="Curve A: loss − min loss against step, log scale. '
+        'A straight line going up."'
     )
     assert frames[(3,)][1].startswith(
         '<img alt="Curve D: loss − min loss against step, linear scale."'

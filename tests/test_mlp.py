@@ -1,5 +1,5 @@
-"""lessons_py.mlp: hand-written backprop against finite differences, the finite-sum interface,
-leading "runs" axes, the digits loader, and argument checks."""
+"""lessons_py.mlp: hand-written backprop against finite differences, the finite-sum
+interface, leading "runs" axes, the digits loader, and argument checks."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,5 @@
-"""lessons_py.momentum against optim.SGD, hand-derived steps, closed forms and each other."""
+"""lessons_py.momentum against optim.SGD, hand-derived steps, closed forms and each
+other."""
 
 import numpy as np
 import pytest
@@ -77,11 +78,12 @@ def test_conventions_differ_once_the_learning_rate_follows_a_schedule(schedule):
         for c in momentum.CONVENTIONS
     }
     assert np.max(np.abs(paths["lr_inside"] - paths["lr_outside"])) > 0.1
-    # the two learning-rate-inside forms differ only by the sign of v: same path for any schedule
+    # the two learning-rate-inside forms differ only by the sign of v: the same path
+    # for any schedule
     assert np.max(np.abs(paths["lr_inside"] - paths["lr_inside_negated"])) < 1e-12
 
 
-def test_lr_inside_keeps_moving_after_the_learning_rate_reaches_zero_and_torch_form_stops():
+def test_lr_inside_keeps_moving_after_the_rate_reaches_zero_and_torch_form_stops():
     schedule = schedules.cosine_annealing(0.008, T_max=60)  # 0 from step 60 on
     outside = run(
         momentum.HeavyBall(lr=0.008, momentum=0.9), RAVINE, X0, 90, schedule=schedule
@@ -232,7 +234,7 @@ def test_optimal_heavy_ball_formulas_and_optimality_on_a_grid():
     assert momentum.quadratic_rate(E, B, [2.0, 200.0]).min() >= rate * (1 - 1e-9)
 
 
-def test_optimal_gd_is_two_over_mu_plus_L_with_rate_kappa_minus_one_over_kappa_plus_one():
+def test_optimal_gd_is_two_over_mu_plus_L_with_rate_kappa_minus_1_over_kappa_plus_1():
     lr, rate = momentum.optimal_gd(1.0, 50.0)
     assert lr == pytest.approx(2 / 51) and rate == pytest.approx(49 / 51)
     etas = np.linspace(0.001, 0.04, 3901)
@@ -307,7 +309,7 @@ def test_sweep_with_nesterov_uses_its_smaller_stability_region():
     np.testing.assert_array_equal(diverged, [False, True])
 
 
-# --------------------------------------------------------------------------- Lessard et al.
+# ------------------------------------------------------------------- Lessard et al.
 
 
 def test_lessard_example_is_c1_and_strongly_convex():
@@ -320,7 +322,7 @@ def test_lessard_example_is_c1_and_strongly_convex():
     assert f.min_loss == 0.0
 
 
-def test_heavy_ball_tuned_for_quadratics_cycles_on_lessard_example_and_nesterov_converges():
+def test_heavy_ball_tuned_for_quadratics_cycles_on_lessard_example_nesterov_converges():
     f = momentum.lessard_example()
     lr, beta, _ = momentum.optimal_heavy_ball(f.mu, f.L)
     hb = run(optim.SGD(lr=lr, momentum=beta), f, [3.3], 300)

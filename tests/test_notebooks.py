@@ -1,4 +1,5 @@
-"""The chapters as files: stored without outputs, listed in the table of contents, tidy."""
+"""The chapters as files: stored without outputs, listed in the table of contents,
+tidy."""
 
 import json
 import pathlib
@@ -91,7 +92,7 @@ def test_hidden_checks_are_tagged(nb):
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=IDS)
 def test_exercise_cells_are_hidden_and_answers_not_printed(nb):
-    """A reader sees the question and the controls, not the code that holds the answer."""
+    """A reader sees the question and its controls, not the code holding the answer."""
     for i, cell in enumerate(cells(nb)):
         src = "".join(cell["source"])
         if cell["cell_type"] == "code" and re.search(

@@ -1,4 +1,5 @@
-"""Objectives: gradients and Hessians against finite differences, finite-sum consistency."""
+"""Objectives: gradients and Hessians against finite differences, finite-sum
+consistency."""
 
 import numpy as np
 import pytest

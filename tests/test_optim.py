@@ -1,4 +1,5 @@
-"""lessons_py.optim against torch.optim's documented algorithms, hand-derived steps and each other."""
+"""lessons_py.optim against torch.optim's documented algorithms, hand-derived steps and
+each other."""
 
 import json
 
@@ -157,7 +158,8 @@ def test_adamw_decay_is_multiplied_by_lr_and_not_rescaled():
 
 
 def test_adam_l2_decay_is_rescaled_per_parameter():
-    # with a zero loss gradient, Adam's L2 term is normalised away: every step is -lr*sign(x)
+    # with a zero loss gradient, Adam's L2 term is normalised away: every step is
+    # -lr*sign(x)
     x1 = optim.Adam(lr=0.1, weight_decay=0.5, eps=0).step(
         np.array([2.0, 0.001]), np.zeros(2)
     )
@@ -165,8 +167,9 @@ def test_adam_l2_decay_is_rescaled_per_parameter():
 
 
 def test_rmsprop_is_adam_without_first_moment_and_bias_correction():
-    # Adam with beta1 = 0 and eps = 0 steps lr * sqrt(1 - beta2^t) * g / sqrt(v): with its lr
-    # divided by sqrt(1 - beta2^t) at every step it must retrace RMSprop(alpha = beta2).
+    # Adam with beta1 = 0 and eps = 0 steps lr * sqrt(1 - beta2^t) * g / sqrt(v): with
+    # its lr divided by sqrt(1 - beta2^t) at every step it must retrace
+    # RMSprop(alpha = beta2).
     rng = np.random.default_rng(1)
     grads = rng.normal(size=(40, 3))
     rms = replay(optim.RMSprop(lr=0.1, alpha=0.9, eps=0), np.ones(3), grads, [0.1] * 40)
@@ -229,7 +232,7 @@ INVALID = [
     (optim.SGD, dict(dampening=1.5), "dampening must lie in"),
     (optim.SGD, dict(nesterov=True), "nesterov=True requires momentum > 0"),
     (optim.SGD, dict(nesterov=True, momentum=0.9, dampening=0.1), "dampening = 0"),
-    (optim.SGD, dict(lr="fast"), "lr must be a number"),
+    (optim.SGD, dict(lr="fast"), "lr must be a real number"),
     (optim.Adagrad, dict(lr_decay=-1), "lr_decay must lie in"),
     (optim.Adagrad, dict(eps=-1e-10), "eps must lie in"),
     (
@@ -260,7 +263,7 @@ def test_invalid_hyperparameters_raise_value_error_naming_them(cls, kwargs, mess
 def test_learning_rate_changed_to_invalid_value_is_caught_at_the_next_step():
     opt = optim.Adam()
     opt.lr = -1.0
-    with pytest.raises(ValueError, match=r"lr must lie in \[0.0, inf\], got -1.0"):
+    with pytest.raises(ValueError, match=r"lr must lie in \[0.0, inf\), got -1.0"):
         opt.step(np.zeros(1), np.ones(1))
 
 

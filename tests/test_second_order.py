@@ -1,4 +1,5 @@
-"""lessons_py.second_order: Newton (plain and safeguarded), CG, Newton-CG and L-BFGS."""
+"""lessons_py.second_order: Newton (plain and safeguarded), CG, Newton-CG, L-BFGS,
+Gauss–Newton, the Fisher and the natural gradient."""
 
 import numpy as np
 import pytest
@@ -98,7 +99,7 @@ def test_singular_hessian_stops_plain_newton_without_converging():
     assert not rec.converged and rec.iterations == 0 and not rec.diverged
 
 
-# --------------------------------------------------------------------------- Hessian-vector products
+# ------------------------------------------------------------ Hessian-vector products
 
 
 def test_finite_difference_hvp_matches_the_exact_product(logistic):
@@ -128,7 +129,7 @@ def test_hvp_of_a_zero_vector_is_zero_and_inputs_are_kept():
     np.testing.assert_array_equal(x, [0.3, 0.2])
 
 
-# --------------------------------------------------------------------------- conjugate gradient
+# ------------------------------------------------------------ conjugate gradient
 
 
 def test_cg_solves_an_spd_system_in_about_d_iterations():
@@ -136,7 +137,8 @@ def test_cg_solves_an_spd_system_in_about_d_iterations():
     q = objectives.Quadratic.with_condition_number(1000, dim=d, seed=1)
     b = np.random.default_rng(0).normal(size=d)
     res = so.conjugate_gradient(lambda v: q.A @ v, b, tol=1e-10)
-    # The Chebyshev bound 2((sqrt(k) - 1)/(sqrt(k) + 1))^j < 1e-10 needs j ~ 370; CG stops near d.
+    # The Chebyshev bound 2((sqrt(k) - 1)/(sqrt(k) + 1))^j < 1e-10 needs j ~ 370;
+    # CG stops near d.
     assert res.iterations <= d + 3 and not res.negative_curvature
     assert res.residual_norms[-1] <= 1e-10 * np.linalg.norm(b)
     np.testing.assert_allclose(res.x, np.linalg.solve(q.A, b), rtol=1e-9)
@@ -210,7 +212,7 @@ def test_newton_cg_escapes_the_saddle_that_plain_newton_converges_to():
     np.testing.assert_allclose(rec.x[-1], [0.0, 1.0], atol=1e-8)
 
 
-def test_newton_cg_takes_a_gradient_step_when_the_first_cg_direction_has_negative_curvature():
+def test_newton_cg_steps_along_the_gradient_when_cg_meets_negative_curvature_at_once():
     saddle, x0 = (
         objectives.Saddle(),
         np.array([0.0, 0.3]),
@@ -226,7 +228,8 @@ def test_newton_cg_takes_a_gradient_step_when_the_first_cg_direction_has_negativ
 
 def test_lbfgs_solves_rosenbrock_as_fast_as_scipy(rosenbrock_lbfgs):
     rec = rosenbrock_lbfgs
-    # scipy 1.17 L-BFGS-B (m=10): ||grad|| < 1e-8 after 38 iterations, 46 evaluations of f and grad.
+    # scipy 1.17 L-BFGS-B (m=10): ||grad|| < 1e-8 after 38 iterations, 46 evaluations
+    # of f and grad.
     assert rec.converged and rec.grad_norm[-1] < 1e-8
     assert rec.iterations <= 40 and rec.grad_evals[-1] <= 50
     np.testing.assert_allclose(rec.x[-1], [1.0, 1.0], atol=1e-9)
@@ -269,7 +272,7 @@ def test_lbfgs_counts_one_gradient_per_line_search_trial(rosenbrock_lbfgs):
     assert steps[0] >= 2 and np.all(steps[1:] >= 1)  # the first also pays for x0
 
 
-def test_lbfgs_beats_gradient_descent_by_orders_of_magnitude_on_an_ill_conditioned_quadratic():
+def test_lbfgs_beats_gradient_descent_by_orders_of_magnitude_when_ill_conditioned():
     q = objectives.Quadratic.with_condition_number(1000, dim=50, seed=0)
     x0 = np.ones(50)
     rec = so.lbfgs(q, x0, max_iter=400)
@@ -323,6 +326,115 @@ def test_backtracking_returns_the_first_halving_with_sufficient_decrease():
     assert f_new <= r.loss(x) - 1e-4 * alpha * (g @ g)
     assert r.loss(x - 2 * alpha * g) > r.loss(x) - 1e-4 * 2 * alpha * (g @ g)
     assert alpha == 0.5 ** (evals - 1)
+
+
+# ------------------------------------------------------------- Gauss–Newton, Fisher
+
+
+@pytest.fixture(scope="module")
+def least_squares():
+    X, y, _ = objectives.make_regression(n=200, dim=4, scales=[1, 2, 3, 4], seed=1)
+    return objectives.LeastSquares(X, y, l2=0.1)
+
+
+def test_gauss_newton_matrix_is_the_hessian_of_linear_models(logistic, least_squares):
+    rng = np.random.default_rng(0)
+    for problem in (logistic, least_squares):
+        for x in (np.zeros(problem.dim), *rng.normal(scale=2.0, size=(3, problem.dim))):
+            G = so.gauss_newton_matrix(problem, x)
+            np.testing.assert_allclose(G, problem.hessian(x), rtol=1e-12, atol=1e-15)
+
+
+def test_fisher_of_the_log_loss_is_the_gauss_newton_matrix_without_the_prior(
+    logistic, least_squares
+):
+    rng = np.random.default_rng(1)
+    for problem in (logistic, least_squares):
+        for x in (np.zeros(problem.dim), *rng.normal(size=(3, problem.dim))):
+            F = so.fisher_information(problem, x)
+            G = so.gauss_newton_matrix(problem, x)
+            np.testing.assert_allclose(
+                F + problem.l2 * np.eye(problem.dim), G, rtol=1e-12, atol=1e-15
+            )
+
+
+def test_fisher_is_the_expected_outer_product_of_scores_with_model_labels(logistic):
+    # Monte Carlo from the definition: labels drawn from the model, not the data
+    x = np.random.default_rng(2).normal(size=logistic.dim)
+    p = 1 / (1 + np.exp(-logistic.X @ x))
+    draws = 4000
+    labels = np.random.default_rng(3).random((draws, logistic.n)) < p
+    residual = labels - p  # (draws, n): the score of example i is residual * a_i
+    second = np.mean(residual**2, axis=0)
+    F_mc = (logistic.X * second[:, None]).T @ logistic.X / logistic.n
+    F = so.fisher_information(logistic, x)
+    assert np.linalg.norm(F_mc - F) < 0.03 * np.linalg.norm(F)
+
+
+def test_empirical_fisher_uses_the_data_labels(logistic):
+    # at x = 0 every prediction is 1/2, so (p - y)^2 = 1/4 whatever the label
+    zero = np.zeros(logistic.dim)
+    np.testing.assert_allclose(
+        so.empirical_fisher(logistic, zero),
+        so.fisher_information(logistic, zero),
+        rtol=1e-12,
+    )
+    x = -logistic.minimizer  # confidently wrong: the observed residuals are large
+    E, F = so.empirical_fisher(logistic, x), so.fisher_information(logistic, x)
+    assert np.linalg.norm(E - F) > np.linalg.norm(F)
+    G = logistic.per_example_grads(x) - logistic.l2 * x
+    np.testing.assert_allclose(E, np.einsum("ni,nj->ij", G, G) / logistic.n)
+
+
+def test_gauss_newton_of_rosenbrock_drops_the_residual_curvature():
+    rosen = objectives.Rosenbrock()
+    for x in np.random.default_rng(4).normal(scale=1.5, size=(20, 2)):
+        G = so.gauss_newton_matrix(rosen, x)
+        missing = np.diag([-4 * rosen.b * (x[1] - x[0] ** 2), 0.0])
+        np.testing.assert_allclose(rosen.hessian(x) - G, missing, atol=1e-9)
+        assert np.linalg.eigvalsh(G)[0] > 0  # J is square with det = -sqrt(b)
+    assert np.linalg.eigvalsh(rosen.hessian([0.0, 1.0]))[0] < 0  # H can be indefinite
+
+
+def test_gauss_newton_solves_rosenbrock_in_two_full_steps():
+    rec = so.gauss_newton(objectives.Rosenbrock(), START)
+    # r is square and J invertible, so the step solves the linearised r = 0: x1 jumps
+    # to 1, then x2 = 1 - (1 - x1)^2 from the linearisation, then the exact minimum
+    assert rec.converged and rec.iterations == 2 and rec.label == "Gauss–Newton"
+    np.testing.assert_allclose(rec.x[1], [1.0, 1.0 - (1.0 - START[0]) ** 2])
+    np.testing.assert_allclose(rec.x[-1], [1.0, 1.0], atol=1e-14)
+    searched = so.gauss_newton(objectives.Rosenbrock(), START, line_search=True)
+    assert searched.converged and np.all(np.diff(searched.loss) < 0)
+    assert searched.label == "Gauss–Newton + line search"
+
+
+def test_natural_gradient_with_the_fisher_is_newton_for_logistic_regression(logistic):
+    start = np.zeros(logistic.dim)
+    newton, natural = so.newton(logistic, start), so.natural_gradient(logistic, start)
+    assert natural.label == "natural gradient (Fisher)"
+    assert natural.iterations == newton.iterations
+    np.testing.assert_allclose(natural.x, newton.x, rtol=0, atol=1e-12)
+    gn = so.gauss_newton(logistic, start)
+    np.testing.assert_allclose(gn.x, newton.x, rtol=0, atol=1e-12)
+
+
+def test_natural_gradient_with_the_empirical_fisher_converges_only_linearly(logistic):
+    start = np.zeros(logistic.dim)
+    rec = so.natural_gradient(logistic, start, fisher="empirical", max_iter=200)
+    newton = so.newton(logistic, start)
+    assert rec.converged and rec.label == "natural gradient (empirical Fisher)"
+    assert rec.iterations > 2 * newton.iterations
+    late = rec.grad_norm[-6:-1] / rec.grad_norm[-7:-2]  # a steady factor per step
+    assert np.all((late > 0.05) & (late < 0.9)), late
+
+
+def test_newton_accepts_a_curvature_model_in_place_of_the_hessian(logistic):
+    start = np.zeros(logistic.dim)
+    same = so.newton(logistic, start, curvature=logistic.hessian)
+    np.testing.assert_array_equal(same.x, so.newton(logistic, start).x)
+    scaled = so.newton(logistic, start, curvature=lambda x: 2 * logistic.hessian(x))
+    # twice the curvature: half the Newton step, linear convergence with factor 1/2
+    assert scaled.converged and scaled.iterations > same.iterations
 
 
 # --------------------------------------------------------------------------- contract
@@ -399,6 +511,38 @@ INVALID = [
     (
         lambda: so.conjugate_gradient(lambda v: v, np.ones(2), tol=-1.0),
         "tol must lie in",
+    ),
+    (
+        lambda: so.newton(objectives.Rosenbrock(), START, curvature=np.eye(2)),
+        "curvature must be None",
+    ),
+    (
+        lambda: so.gauss_newton_matrix(objectives.Saddle(), np.zeros(2)),
+        "objective must be a LogisticRegression, LeastSquares or Rosenbrock",
+    ),
+    (
+        lambda: so.gauss_newton(objectives.Saddle(), [1.0, 0.3]),
+        "objective must be a LogisticRegression, LeastSquares or Rosenbrock",
+    ),
+    (
+        lambda: so.gauss_newton_matrix(objectives.Rosenbrock(), np.zeros(3)),
+        "x must have shape",
+    ),
+    (
+        lambda: so.fisher_information(objectives.Rosenbrock(), START),
+        "objective must be a LogisticRegression or LeastSquares",
+    ),
+    (
+        lambda: so.empirical_fisher(objectives.Rosenbrock(), START),
+        "objective must be a finite sum",
+    ),
+    (
+        lambda: so.natural_gradient(objectives.Rosenbrock(), START),
+        "objective must be a LogisticRegression or LeastSquares",
+    ),
+    (
+        lambda: so.natural_gradient(objectives.Rosenbrock(), START, fisher="true"),
+        "fisher must be 'exact' or 'empirical'",
     ),
 ]
 

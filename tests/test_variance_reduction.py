@@ -23,7 +23,8 @@ def small():
 
 @pytest.fixture(scope="module")
 def uneven():
-    """Least squares whose rows have norms from 0.1 to 10: L_i spread over four decades."""
+    """Least squares whose rows have norms from 0.1 to 10: L_i spread over four
+    decades."""
     rng = np.random.default_rng(0)
     n, d = 500, 5
     X = rng.normal(size=(n, d)) * np.geomspace(0.1, 10, n)[:, None]
@@ -33,7 +34,8 @@ def uneven():
 
 @pytest.fixture(scope="module")
 def runs(logistic):
-    """The four methods at the same step 1/(3 L_max), about 25 passes over the data each."""
+    """The four methods at the same step 1/(3 L_max), about 25 passes over the data
+    each."""
     n, x0 = logistic.n, np.zeros(logistic.dim)
     lr = 1 / (3 * logistic.example_smoothness().max())
     return {
@@ -54,7 +56,7 @@ def exact_mean_and_variance(estimates, probabilities, full_gradient):
     return mean, float(probabilities @ np.sum((estimates - full_gradient) ** 2, axis=1))
 
 
-# --------------------------------------------------------------------------- linear convergence vs noise floor
+# -------------------------------------------------- linear convergence vs noise floor
 
 
 def test_svrg_reaches_1e_10_suboptimality_in_eight_epochs(logistic, runs):
@@ -86,7 +88,7 @@ def test_variance_reduced_methods_fall_by_orders_of_magnitude_per_epoch(logistic
     assert np.all(np.diff(np.log10(sub[1:])) < -0.7)
 
 
-# --------------------------------------------------------------------------- estimators
+# ------------------------------------------------------------------------- estimators
 
 
 def test_svrg_estimate_is_unbiased_at_any_state(small):
@@ -168,8 +170,9 @@ def test_importance_sampling_cuts_the_variance_when_smoothness_varies(uneven):
 
 
 def test_smoothness_sampling_is_not_variance_optimal_at_the_minimizer(uneven):
-    # At x*, ||grad f_i|| grows like ||a_i|| (a residual times the row), not like L_i ~ ||a_i||^2:
-    # sampling by L_i over-samples the long rows and is slightly worse than uniform here.
+    # At x*, ||grad f_i|| grows like ||a_i|| (a residual times the row), not like
+    # L_i ~ ||a_i||^2: sampling by L_i over-samples the long rows and is slightly worse
+    # than uniform here.
     p, x = vr.importance_probabilities(uneven), uneven.minimizer
     idx, uniform = np.arange(uneven.n)[:, None], np.full(uneven.n, 1 / uneven.n)
     _, var_uniform = exact_mean_and_variance(
@@ -179,6 +182,66 @@ def test_smoothness_sampling_is_not_variance_optimal_at_the_minimizer(uneven):
         vr.sgd_estimate(uneven, x, idx, p), p, uneven.grad(x)
     )
     assert 1.0 < var_importance / var_uniform < 1.2
+
+
+def test_partially_biased_probabilities_mix_uniform_and_smoothness_sampling(uneven):
+    L = uneven.example_smoothness()
+    for u in (0.0, 0.25, 0.5, 1.0):
+        p = vr.importance_probabilities(uneven, uniform=u)
+        assert p.shape == (uneven.n,) and p.sum() == pytest.approx(1.0, abs=1e-12)
+        np.testing.assert_allclose(p, u / uneven.n + (1 - u) * L / L.sum(), rtol=1e-14)
+        assert np.all(p >= u / uneven.n * (1 - 1e-12))
+        if (
+            u < 1
+        ):  # the reweighted smoothness L_i / (n p_i) stays below mean(L) / (1 - u)
+            assert np.max(L / (uneven.n * p)) <= L.mean() / (1 - u) * (1 + 1e-12)
+    np.testing.assert_array_equal(
+        vr.importance_probabilities(uneven, uniform=0.0),
+        vr.importance_probabilities(uneven),
+    )
+    np.testing.assert_allclose(
+        vr.importance_probabilities(uneven, uniform=1.0), 1 / uneven.n, rtol=1e-12
+    )
+
+
+@pytest.mark.parametrize("u", [0.5, 0.1])
+def test_partially_biased_sampling_is_unbiased_and_at_most_1_over_u_worse(uneven, u):
+    p, uniform = (
+        vr.importance_probabilities(uneven, uniform=u),
+        np.full(uneven.n, 1 / uneven.n),
+    )
+    idx = np.arange(uneven.n)[:, None]
+    rng = np.random.default_rng(7)
+    for x in (
+        np.zeros(uneven.dim),
+        uneven.minimizer,
+        *rng.normal(size=(3, uneven.dim)),
+    ):
+        grad = uneven.grad(x)
+        mean, var_mixed = exact_mean_and_variance(
+            vr.sgd_estimate(uneven, x, idx, p), p, grad
+        )
+        scale = np.abs(uneven.per_example_grads(x)).max()
+        np.testing.assert_allclose(mean, grad, rtol=0, atol=1e-13 * scale)
+        _, var_uniform = exact_mean_and_variance(
+            vr.sgd_estimate(uneven, x, idx), uniform, grad
+        )
+        # second moments: sum |g_i|^2 / (n^2 p_i) <= (1/u) sum |g_i|^2 / n
+        moment_uniform = var_uniform + grad @ grad
+        assert var_mixed + grad @ grad <= moment_uniform / u * (1 + 1e-12)
+
+
+def test_partially_biased_sampling_beats_both_at_the_minimizer(uneven):
+    # where fully L_i-proportional sampling is worse than uniform (the test above),
+    # mixing in half uniform sampling is better than either
+    x, idx = uneven.minimizer, np.arange(uneven.n)[:, None]
+    variances = {}
+    for u in (0.0, 0.5, 1.0):
+        p = vr.importance_probabilities(uneven, uniform=u)
+        _, variances[u] = exact_mean_and_variance(
+            vr.sgd_estimate(uneven, x, idx, p), p, uneven.grad(x)
+        )
+    assert variances[0.5] < min(variances[0.0], variances[1.0])
 
 
 def test_uniform_probabilities_give_the_plain_minibatch_mean(small):
@@ -206,7 +269,7 @@ def test_importance_sampling_allows_a_step_that_is_too_long_for_uniform_sgd(unev
     assert weighted.label == "SGD (importance sampling)"
 
 
-# --------------------------------------------------------------------------- the algorithms, step by step
+# ------------------------------------------------------- the algorithms, step by step
 
 
 @pytest.mark.parametrize("method", ["svrg", "saga", "sag"])
@@ -235,6 +298,17 @@ def test_saga_and_sag_count_the_table_and_one_gradient_per_step(small):
             rec.grad_evals, [0] + [small.n + t for t in range(1, 8)]
         )
         assert rec.memory == (small.n + 1) * small.dim  # the n x d table and its mean
+
+
+def test_sag_is_saga_with_the_biased_estimate(small):
+    # one loop for both: the knob changes the estimate and the label, nothing else
+    args = (small, np.zeros(small.dim), 0.1, 300, 4)
+    a, b = vr.sag(*args, record_every=7), vr.saga(*args, 7, biased=True)
+    for field in ("x", "loss", "grad_norm", "lr", "grad_evals", "step"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+    assert a.label == b.label == "SAG" and a.memory == b.memory
+    assert vr.saga(*args).label == "SAGA"
+    assert not np.array_equal(vr.saga(*args).x, a.x)
 
 
 def test_sgd_counts_batch_size_example_gradients_per_step(small):
@@ -321,7 +395,7 @@ def test_too_long_a_step_diverges_and_stops_without_warnings(uneven):
     assert rec.diverged and rec.step[-1] < 10_000 and "diverged" in repr(rec)
 
 
-# --------------------------------------------------------------------------- invalid arguments
+# ------------------------------------------------------------------ invalid arguments
 
 
 def _call(method, objective, **overrides):
@@ -332,7 +406,7 @@ def _call(method, objective, **overrides):
 
 
 INVALID = [
-    ("sgd", dict(lr=0.0), r"lr must lie in \(0.0, inf\]"),
+    ("sgd", dict(lr=0.0), r"lr must lie in \(0.0, inf"),
     ("saga", dict(lr=-0.1), "lr must lie in"),
     ("sag", dict(lr=float("nan")), "lr must lie in"),
     ("saga", dict(steps=-1), "steps must be an integer >= 0"),
@@ -364,6 +438,7 @@ INVALID = [
     ("saga", dict(x0=np.zeros(3)), r"x0 must have shape \(4,\)"),
     ("sag", dict(rng=None), "rng must be a np.random.Generator or an integer seed"),
     ("saga", dict(record_every=0), "record_every must be an integer >= 1"),
+    ("saga", dict(biased="yes"), "biased must be True or False"),
 ]
 
 
@@ -382,3 +457,9 @@ def test_invalid_arguments_raise_value_error_naming_them(
 def test_a_deterministic_objective_is_rejected():
     with pytest.raises(ValueError, match="objective must be a finite sum"):
         vr.saga(objectives.Rosenbrock(), np.zeros(2), 0.1, 5, rng=0)
+
+
+@pytest.mark.parametrize("uniform", [-0.1, 1.5, float("nan"), "half", [0.5]])
+def test_the_uniform_share_of_importance_sampling_must_lie_in_0_1(small, uniform):
+    with pytest.raises(ValueError, match="uniform must"):
+        vr.importance_probabilities(small, uniform=uniform)

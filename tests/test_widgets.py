@@ -44,7 +44,7 @@ def small_axes():
     return fig, ax
 
 
-# --- controls --------------------------------------------------------------------------
+# --- controls -------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -168,13 +168,13 @@ def test_sliders_refuse_non_finite_arguments_naming_them(make, kwargs, name):
         make(**args)
 
 
-# --- FigureExplorer --------------------------------------------------------------------
+# --- FigureExplorer -------------------------------------------------------------------
 
 A_VALUES, B_OPTIONS = [1.0, 2.0, 3.0], [("one", 1), ("two", 2)]
 
 
 def line_explorer(fail_at=None, **kwargs):
-    """A line from (0, 0) to (1, y) with y = (a + 10 b) / 40, over two controls (3 x 2)."""
+    """A line from (0, 0) to (1, y), y = (a + 10 b) / 40, over two controls (3 x 2)."""
     fig, ax = small_axes()
     (line,) = ax.plot([0, 1], [0, 0], color="#0072B2")
 
@@ -310,7 +310,7 @@ def test_verify_all_raises_when_a_stored_frame_is_tampered():
         verify_all()
 
 
-# --- TrajectoryExplorer: the stored drawing is the package's computation ---------------
+# --- TrajectoryExplorer: the stored drawing is the package's computation --------------
 
 LRS = [0.002, 0.005, 0.009, 0.02]  # 0.02 > 2/200: diverges on the ravine
 PROBLEM = objectives.ravine()
@@ -360,7 +360,7 @@ def layers(svg):
 
 
 def assert_drawn(points, ax, data, height):
-    """Every finite point inside ``ax`` is a vertex of the path, in order, within 0.051 px."""
+    """Every finite point inside ``ax`` is a path vertex, in order, to 0.051 px."""
     display = ax.transData.transform(data)
     x0, y0, x1, y1 = ax.bbox.extents
     inside = (
@@ -374,7 +374,8 @@ def assert_drawn(points, ax, data, height):
     assert len(expected) >= 1
     k, hit = 0, set()
     for point in expected:
-        # the next vertex, or the same one again (a step shorter than the rounding is left out)
+        # the next vertex, or the same one again (a step shorter than the rounding is
+        # left out)
         if not (hit and np.all(np.abs(points[k] - point) <= 0.051)):
             k += bool(hit)
             while k < len(points) and not np.all(np.abs(points[k] - point) <= 0.051):
@@ -452,7 +453,7 @@ def test_verify_redraws_from_a_new_simulation(trajectory):
     assert trajectory.verify(k=1) == []
 
 
-# --- svg_layer -------------------------------------------------------------------------
+# --- svg_layer ------------------------------------------------------------------------
 
 
 def layer_of(*lines, alt="x", **style):
@@ -560,7 +561,7 @@ def test_line_styles_are_kept_and_hidden_lines_left_out():
         svg_layer(fig, [ax.text(0, 0, "t")], "x")
 
 
-# --- linked stacks ---------------------------------------------------------------------
+# --- linked stacks --------------------------------------------------------------------
 
 
 def three_controls(c_index=2):
@@ -666,7 +667,7 @@ def test_nothing_is_shown_while_a_radio_control_has_no_choice():
     assert shown(linked_stacks([one], leaf)) == ""
 
 
-# --- ChoiceQuestion --------------------------------------------------------------------
+# --- ChoiceQuestion -------------------------------------------------------------------
 
 OPTIONS = [
     Option("4", "Halving the batch doubles the <i>variance</i>, not the step."),

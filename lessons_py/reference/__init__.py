@@ -2,10 +2,13 @@
 
 ``torch_optim`` holds optimizer trajectories of ``torch.optim`` (SGD, Adagrad, RMSprop,
 Adam, AdamW) for fixed gradient sequences; ``torch_schedules`` holds learning rates of
-``torch.optim.lr_scheduler`` and clipped gradients of ``torch.nn.utils``. They were
-written by the scripts in the repository's ``tests/reference/`` folder, run by hand in a
-throwaway environment: torch is not a dependency. The tests and chapter 5 compare
-``lessons_py`` with them.
+``torch.optim.lr_scheduler`` (and the momenta ``OneCycleLR`` writes into the optimizer)
+and clipped gradients of ``torch.nn.utils``;
+``torch_optimizer_yogi`` holds trajectories of ``torch_optimizer.Yogi`` (the
+pytorch-optimizer package 0.3.0, on torch 2.13), which ``lessons_py.adaptive.Yogi``
+follows. They were written by the scripts in the repository's ``tests/reference/``
+folder, run by hand in a throwaway environment: torch is not a dependency. The tests
+and chapter 5 compare ``lessons_py`` with them.
 """
 
 import json
@@ -13,7 +16,8 @@ from importlib import resources
 
 __all__ = ["NAMES", "load"]
 
-NAMES = ("torch_optim", "torch_schedules")
+NAMES = ("torch_optim", "torch_schedules", "torch_optimizer_yogi")
+"""The recorded files :func:`load` reads (``lessons_py/reference/<name>.json``)."""
 
 
 def load(name):
