@@ -13,7 +13,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 
-.PHONY: book test unit install-check lab bench lock clean
+.PHONY: book test unit lint format install-check lab bench lock clean
 
 $(READY): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,11 +36,21 @@ book: $(READY) $(ASSETS)
 	$(BIN)/jupyter-book build . --all --warningiserror --keep-going
 	@echo "Front page: file://$(CURDIR)/_build/html/index.html"
 
-## test: the strict book build, then one pytest: unit tests, every notebook cell (nbval),
-## the built site in headless Chromium, and the live widgets against a real kernel
+## test: the house style (ruff), the strict book build, then one pytest: unit tests, every
+## notebook cell (nbval), the built site in headless Chromium, and the live widgets
 test: $(READY) $(ASSETS)
+	$(MAKE) lint
 	$(MAKE) book
 	$(BIN)/python -m pytest
+
+## lint: ruff's formatter and linter (pyproject.toml) over the package, tests, tools and
+## the chapters' code cells; `make format` applies the formatter
+lint: $(READY)
+	$(BIN)/ruff format --check --diff .
+	$(BIN)/ruff check .
+
+format: $(READY)
+	$(BIN)/ruff format .
 
 ## unit: the unit tests of lessons_py alone, in seconds (no build, notebooks or browser)
 unit: $(READY)
@@ -70,7 +80,7 @@ bench: $(READY)
 
 ## lock: re-pin requirements.txt from the current environment
 lock: $(READY)
-	{ sed -n '1,2p' requirements.txt; $(BIN)/python -m pip freeze --all --exclude-editable | grep -v '^pip=='; } > requirements.new
+	{ sed -n '1,4p' requirements.txt; $(BIN)/python -m pip freeze --all --exclude-editable | grep -v '^pip=='; } > requirements.new
 	mv requirements.new requirements.txt
 
 clean:

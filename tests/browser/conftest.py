@@ -1,4 +1,4 @@
-"""Fixtures for tests that drive headless Chromium (Debian's package) with Playwright."""
+"""Fixtures for tests that drive headless Chromium (Debian's) with Playwright."""
 
 import functools
 import http.server
@@ -27,7 +27,8 @@ def chromium_path():
         if path:
             return path
     pytest.fail(
-        "Chromium is not installed: on Debian, `apt-get install chromium` (.ci/run does it)"
+        "Chromium is not installed: on Debian, `apt-get install chromium` "
+        "(.ci/run does it)"
     )
 
 

@@ -1,7 +1,12 @@
-"""The widget exercises, live: each chapter served by Voilà on 127.0.0.1 with a real kernel,
-driven in headless Chromium. Moving a slider must change the figure; choosing a wrong and
-then the right answer of a question must each get their feedback; no traceback may appear.
-The server is stopped by the fixture."""
+"""The widget exercises, live: each chapter served by Voilà on 127.0.0.1 with a real
+kernel, driven in headless Chromium. Moving a slider must change the figure; choosing a
+wrong and then the right answer of a question must each get their feedback; no traceback
+may appear. The server is stopped by the fixture.
+
+A loaded machine (CI runners share their cores) makes every step slower, never wrong:
+the timeouts below are generous, a kernel that does not come up is retried, and an
+output message that is late fails loudly instead of silently dropping the cell's
+widget."""
 
 import os
 import pathlib
@@ -38,7 +43,12 @@ def voila_url():
             f"--port={port}",
             "--Voila.ip=127.0.0.1",
             "--VoilaConfiguration.show_tracebacks=True",
-            "--VoilaExecutor.timeout=180",
+            "--VoilaExecutor.timeout=300",  # seconds per cell
+            "--VoilaExecutor.startup_timeout=300",  # kernel start
+            # nbclient waits 4 s for a cell's output messages and then skips the cell
+            # without an error: a widget would silently be missing on a busy machine
+            "--VoilaExecutor.iopub_timeout=120",
+            "--VoilaExecutor.raise_on_iopub_timeout=True",
         ],
         cwd=ROOT,
         env=env,
@@ -66,21 +76,24 @@ def voila_url():
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-SEEN = """() => [...document.querySelectorAll('.widget-html-content')].map(e => e.innerHTML)
-    .join('|')"""
+SEEN = """() => [...document.querySelectorAll('.widget-html-content')]
+    .map(e => e.innerHTML).join('|')"""
 
 
-def _open_chapter(browser, voila_url, chapter, attempts=2):
-    """Open a chapter in Voilà and wait until its widgets are live. A kernel that fails to
-    start is retried once with a fresh page; the failure message shows what the page said."""
+def _open_chapter(browser, voila_url, chapter, attempts=3):
+    """Open a chapter in Voilà and wait until its widgets are live. A kernel that fails
+    to
+    start is retried with a fresh page; the failure message shows what the page said."""
     for attempt in range(1, attempts + 1):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors = []
         page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
         try:
-            page.goto(f"{voila_url}/voila/render/{chapter}", timeout=150_000)
-            page.wait_for_selector(".widget-slider .noUi-handle", timeout=150_000)
-            page.wait_for_selector(".widget-html svg, .widget-html img", timeout=60_000)
+            page.goto(f"{voila_url}/voila/render/{chapter}", timeout=300_000)
+            page.wait_for_selector(".widget-slider .noUi-handle", timeout=300_000)
+            page.wait_for_selector(
+                ".widget-html svg, .widget-html img", timeout=120_000
+            )
             return page, errors
         except Exception:
             shot = SHOTS / f"voila_{chapter}_attempt{attempt}.png"
@@ -105,7 +118,7 @@ def test_slider_redraws_and_answers_get_feedback(browser, voila_url, chapter):
         for _ in range(3):
             handle.press("ArrowRight")
         page.wait_for_function(
-            f"before => ({SEEN})() !== before", arg=before, timeout=30_000
+            f"before => ({SEEN})() !== before", arg=before, timeout=120_000
         )
 
         question = page.locator(".widget-toggle-buttons, .widget-radio-box").last
@@ -114,10 +127,10 @@ def test_slider_redraws_and_answers_get_feedback(browser, voila_url, chapter):
             before = page.evaluate(SEEN)
             options.nth(i).click()
             page.wait_for_function(
-                f"before => ({SEEN})() !== before", arg=before, timeout=30_000
+                f"before => ({SEEN})() !== before", arg=before, timeout=120_000
             )
-            said = page.evaluate("""() => [...document.querySelectorAll('.widget-html-content')]
-                .map(e => e.textContent.trim())""")
+            said = page.evaluate("""() => [...document.querySelectorAll(
+                '.widget-html-content')].map(e => e.textContent.trim())""")
             assert any(t.startswith(("Correct", "Not ")) for t in said), said[-5:]
         text = page.inner_text("body")
         assert "Traceback" not in text and "Could not draw" not in text

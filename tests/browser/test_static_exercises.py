@@ -22,12 +22,14 @@ CHAPTERS = (
 )
 # What the reader sees of the exercises: every widget HTML on show (figures, captions,
 # descriptions, feedback), and which controls are selected.
-SEEN = """() => [...document.querySelectorAll('main .widget-html-content')].map(e => e.innerHTML)
-    .join('\\u0000')"""
+SEEN = """() => [...document.querySelectorAll('main .widget-html-content')]
+    .map(e => e.innerHTML).join('\\u0000')"""
 CONTROLS = """() => {
     const all = [...document.querySelectorAll('main .widget-slider .noUi-handle, ' +
-        'main .widget-dropdown select, main .widget-toggle-buttons, main .widget-radio-box')];
-    return all.map(e => e.matches('.noUi-handle') ? 'slider' : e.matches('select') ? 'dropdown'
+        'main .widget-dropdown select, main .widget-toggle-buttons, ' +
+        'main .widget-radio-box')];
+    return all.map(e => e.matches('.noUi-handle') ? 'slider'
+                      : e.matches('select') ? 'dropdown'
                       : e.matches('.widget-toggle-buttons') ? 'toggle' : 'radio');
 }"""
 LIMIT_MB = (
@@ -81,7 +83,8 @@ def _options(page, kind, k):
 
 
 def _selected(page, kind, k, option):
-    """Whether option ``option`` of a toggle or radio control ``k`` is the selected one."""
+    """Whether option ``option`` of a toggle or radio control ``k`` is the selected
+    one."""
     if kind == "toggle":
         button = (
             page.locator("main .widget-toggle-buttons")
@@ -170,14 +173,16 @@ def test_every_control_changes_what_the_reader_sees(browser, site_url, chapter):
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_the_explorer_layers_line_up(browser, site_url, chapter):
-    """The curves (SVG) of a setting are drawn exactly over the rest of the figure (PNG)."""
+    """The curves (SVG) of a setting are drawn exactly over the rest of the figure."""
     page, _ = _open(browser, site_url, chapter)
     try:
-        boxes = page.evaluate("""() => [...document.querySelectorAll('main .widget-gridbox')]
+        boxes = page.evaluate("""() => [
+            ...document.querySelectorAll('main .widget-gridbox')]
             .filter(g => g.querySelector('img[aria-hidden]')).map(g => {
                 const a = g.querySelector('img[aria-hidden]').getBoundingClientRect();
                 const b = g.querySelector('svg[role=img]').getBoundingClientRect();
-                return [a.x, a.y, a.width, a.height, b.x, b.y, b.width, b.height]; })""")
+                return [a.x, a.y, a.width, a.height, b.x, b.y, b.width, b.height];
+            })""")
         for box in boxes:
             assert all(abs(u - v) < 0.5 for u, v in zip(box[:4], box[4:])), box
             assert box[2] > 300
