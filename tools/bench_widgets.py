@@ -1,4 +1,5 @@
-"""Exercise benchmark (`make bench`): the built static site in headless Chromium, no kernel.
+"""Exercise benchmark (`make bench`): the built static site in headless Chromium, no
+kernel.
 
 For every chapter page of `_build/html`, served on 127.0.0.1 with every other request
 blocked, it reports
@@ -42,15 +43,15 @@ ARM = """() => {
     // t0: the key press (capture phase, before the slider handles it); t1: the first
     // animation frame after the page changed.
     window.__bench = {t0: null, t1: null};
-    document.addEventListener('keydown', () => { window.__bench.t0 = performance.now(); },
-                              {capture: true, once: true});
+    document.addEventListener('keydown',
+        () => { window.__bench.t0 = performance.now(); }, {capture: true, once: true});
     const observer = new MutationObserver(() => {
         observer.disconnect();
         requestAnimationFrame(() => { window.__bench.t1 = performance.now(); });
     });
-    observer.observe(document.querySelector('main'), {subtree: true, childList: true,
-                                                      characterData: true, attributes: true,
-                                                      attributeFilter: ['src', 'aria-label']});
+    observer.observe(document.querySelector('main'), {
+        subtree: true, childList: true, characterData: true, attributes: true,
+        attributeFilter: ['src', 'aria-label']});
 }"""
 
 

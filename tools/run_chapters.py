@@ -1,6 +1,7 @@
-"""Execute every notebook of a folder in a fresh kernel, as a reader would; print the time
-of each and exit non-zero if any cell fails. `make install-check` runs it on the chapters
-copied alone into an empty folder, with lessons_py installed from the repository."""
+"""Execute every notebook of a folder in a fresh kernel, as a reader would; print the
+time of each and exit non-zero if any cell fails. `make install-check` runs it on the
+chapters copied alone into an empty folder, with lessons_py installed from the
+repository."""
 
 import pathlib
 import sys
@@ -25,7 +26,8 @@ def main(folder):
             status = "ok"
         except Exception as exc:  # report every chapter, then fail
             failed.append(path.name)
-            status = f"FAILED: {type(exc).__name__}: {str(exc).strip().splitlines()[-1][:200]}"
+            last = str(exc).strip().splitlines()[-1][:200]
+            status = f"FAILED: {type(exc).__name__}: {last}"
         print(
             f"{path.name:<32} {time.perf_counter() - start:6.1f} s  {status}",
             flush=True,

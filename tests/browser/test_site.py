@@ -1,4 +1,5 @@
-"""Every page of the built site, loaded in a real browser: self-contained and fully rendered.
+"""Every page of the built site, loaded in a real browser: self-contained and fully
+rendered.
 
 Screenshots of each page are written to _build/screenshots/ for review.
 """
@@ -72,15 +73,17 @@ def loaded(browser, site_url):
         page.wait_for_timeout(300)  # let the widget manager finish rendering
         info["images"] = (
             page.evaluate("""() => [...document.querySelectorAll('main img')].map(
-            i => ({src: i.src, ok: i.complete && i.naturalWidth > 0, alt: i.getAttribute('alt'),
-                   content: i.closest('article') !== null,
+            i => ({src: i.src, ok: i.complete && i.naturalWidth > 0,
+                   alt: i.getAttribute('alt'), content: i.closest('article') !== null,
                    layer: i.getAttribute('aria-hidden') === 'true'}))""")
         )
         info["svg_labels"] = page.evaluate("""() => [...document.querySelectorAll(
-            'main .widget-html svg[role=img]')].map(s => s.getAttribute('aria-label') || '')""")
+            'main .widget-html svg[role=img]')]
+            .map(s => s.getAttribute('aria-label') || '')""")
         info["raw_math"] = (
             page.evaluate("""() => [...document.querySelectorAll('main .math')]
-            .filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60))""")
+            .filter(e => !e.querySelector('mjx-container'))
+            .map(e => e.textContent.slice(0, 60))""")
         )
         info["math"] = page.evaluate(
             "() => document.querySelectorAll('main mjx-container').length"
@@ -91,19 +94,23 @@ def loaded(browser, site_url):
             "() => document.querySelectorAll('main .jupyter-widgets.widget-container, "
             "main .widget-hbox, main .widget-vbox, main .jupyter-widgets').length"
         )
+        info["overflowing_code"] = page.evaluate("""() => [...document.querySelectorAll(
+            'main div.highlight pre, main div.cell_output pre')]
+            .filter(p => p.scrollWidth > p.clientWidth + 1)
+            .map(p => p.textContent.split('\\n')
+                 .reduce((a, b) => a.length >= b.length ? a : b))""")
         info["headings"] = page.evaluate(
             "() => [...document.querySelectorAll('main h1, main h2, main h3, main h4')]"
             ".map(h => Number(h.tagName[1]))"
         )
         if AXE.exists():
             page.add_script_tag(path=str(AXE))
-            info["axe"] = (
-                page.evaluate("""async () => (await axe.run(document.querySelector('main'), {
-                runOnly: ['image-alt', 'heading-order', 'color-contrast', 'document-title',
-                          'html-has-lang', 'link-name', 'button-name', 'label']})).violations
+            info["axe"] = page.evaluate("""async () => (await axe.run(
+                    document.querySelector('main'), {runOnly: [
+                    'image-alt', 'heading-order', 'color-contrast', 'document-title',
+                    'html-has-lang', 'link-name', 'button-name', 'label']})).violations
                 .map(v => ({id: v.id, nodes: v.nodes.length,
-                            targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
-            )
+                    targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
         page.screenshot(
             path=str(SHOTS / (page_path.replace("/", "_") + ".png")), full_page=True
         )
@@ -126,8 +133,9 @@ def test_page_loads_without_http_or_javascript_errors(loaded, page_path):
 
 @pytest.mark.parametrize("page_path", PAGES)
 def test_every_image_loads_and_has_alt_text(loaded, page_path):
-    """Figures in the text need a description; interface icons (launch buttons) a name. The
-    fixed layer of an explorer's figure is hidden from screen readers: the SVG drawn over it
+    """Figures in the text need a description; interface icons (launch buttons) a name.
+    The fixed layer of an explorer's figure is hidden from screen readers: the SVG drawn
+    over it
     carries the description of the whole figure for the setting on show."""
     for image in loaded[page_path]["images"]:
         assert image["ok"], image["src"][:80]
@@ -174,3 +182,10 @@ def test_headings_do_not_skip_levels(loaded, page_path):
 def test_basic_accessibility_rules_pass(loaded, page_path):
     assert AXE.exists(), "axe-core missing: run `make book` (npm ci)"
     assert loaded[page_path]["axe"] == []
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_code_and_its_output_fit_the_text_column(loaded, page_path):
+    """At 1280 x 900 no code cell, shown source or printed output scrolls sideways: code
+    is formatted to 88 columns, printed tables as narrow (the longest line shows)."""
+    assert loaded[page_path]["overflowing_code"] == []
