@@ -4,10 +4,11 @@ Modules, one concept each:
 
 * :mod:`lessons_py.optim`: SGD, Adagrad, RMSprop, Adam, AdamW, as torch.optim;
 * :mod:`lessons_py.objectives`: test functions and finite-sum problems;
-* :mod:`lessons_py.momentum`: heavy-ball conventions, Nesterov's look-ahead form, rates on quadratics;
+* :mod:`lessons_py.momentum`: heavy-ball conventions, Nesterov's look-ahead form,
+  rates on quadratics;
 * :mod:`lessons_py.adaptive`: moving averages, bias correction, Adam's step bound,
   regret (AdaGrad's bound, projected online steps), ε inside the root, Yogi;
-* :mod:`lessons_py.mlp`: a small MLP with hand-written backprop and the bundled digits data;
+* :mod:`lessons_py.mlp`: a small MLP with hand-written backprop, the bundled digits;
 * :mod:`lessons_py.schedules`: learning-rate schedules, as torch.optim.lr_scheduler;
 * :mod:`lessons_py.clipping`: gradient clipping by value and by norm;
 * :mod:`lessons_py.lr_finder`: the learning-rate range test;
@@ -18,14 +19,17 @@ Modules, one concept each:
 * :mod:`lessons_py.plotting`: the book's figures and colours;
 * :mod:`lessons_py.widgets`: interactive exercises;
 * :mod:`lessons_py.source`: the chapters' code blocks, captioned with file and lines;
-* :mod:`lessons_py.reference`: values recorded once from PyTorch, shipped with the package.
+* :mod:`lessons_py.reference`: values recorded once from PyTorch, in the package.
 
 The numerical modules need NumPy only. :mod:`~lessons_py.plotting`,
 :mod:`~lessons_py.widgets` and :mod:`~lessons_py.diagnose` (matplotlib, ipywidgets) are
 imported when first used, so ``import lessons_py.optim`` works without them; the
-``book`` extra installs everything the chapters use::
+``book`` extra installs everything the chapters use:
 
-    pip install "lessons_py[book] @ git+https://github.com/optimization-dynamics/optimization-dynamics-book"
+.. code-block:: bash
+
+    URL=https://github.com/optimization-dynamics/optimization-dynamics-book
+    pip install "lessons_py[book] @ git+$URL"
 """
 
 import importlib

@@ -1,4 +1,4 @@
-"""Record reference trajectories from torch.optim, once, into lessons_py/reference/torch_optim.json.
+"""Record trajectories from torch.optim once into lessons_py/reference/torch_optim.json.
 
 torch is *not* a dependency of the project or its tests: this script was run
 by hand in a separate environment (``pip install torch==2.13.0 numpy``) and its
