@@ -7,6 +7,7 @@
   point it at the copies the site serves in _static/widgets/ (before it loads).
 """
 
+
 def _dedupe_scripts(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files")
     if not scripts:
@@ -14,8 +15,10 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
     seen, unique = set(), []
     for script in scripts:
         # an inline script has filename None or "" depending on who added it
-        key = (getattr(script, "filename", None) or "",
-               tuple(sorted(getattr(script, "attributes", {}).items())))
+        key = (
+            getattr(script, "filename", None) or "",
+            tuple(sorted(getattr(script, "attributes", {}).items())),
+        )
         if key not in seen:
             seen.add(key)
             unique.append(script)
