@@ -38,10 +38,12 @@ book: $(READY) $(ASSETS)
 
 ## test: the house style (ruff), the strict book build, then one pytest: unit tests, every
 ## notebook cell (nbval), the built site in headless Chromium, and the live widgets
+## (two workers, each test file on one: a notebook keeps its kernel and the browser tests
+## overlap the chapters' computation)
 test: $(READY) $(ASSETS)
 	$(MAKE) lint
 	$(MAKE) book
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 ## lint: ruff's formatter and linter (pyproject.toml) over the package, tests, tools and
 ## the chapters' code cells; `make format` applies the formatter
