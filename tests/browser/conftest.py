@@ -5,6 +5,7 @@ import http.server
 import pathlib
 import shutil
 import threading
+from urllib.parse import urlparse
 
 import pytest
 
@@ -59,3 +60,42 @@ def site_url():
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+def open_watched(browser, url):
+    """Open ``url`` at 1280 x 900 and wait for MathJax; return the page and what it did:
+    JavaScript errors, requests to other hosts, failed requests and HTTP errors."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    info = {"errors": [], "external": [], "failed": [], "bad_status": []}
+    page.on("pageerror", lambda exc: info["errors"].append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: info["errors"].append(msg.text) if msg.type == "error" else None,
+    )
+    page.on(
+        "request",
+        lambda req: (
+            info["external"].append(req.url)
+            if urlparse(req.url).hostname not in (None, "127.0.0.1")
+            and not req.url.startswith(("data:", "blob:", "about:"))
+            else None
+        ),
+    )
+    page.on("requestfailed", lambda req: info["failed"].append(req.url))
+    page.on(
+        "response",
+        lambda r: (
+            info["bad_status"].append(f"{r.status} {r.url}")
+            if r.status >= 400
+            else None
+        ),
+    )
+    page.goto(url, wait_until="load")
+    page.wait_for_function(
+        "() => !window.MathJax || !window.MathJax.startup || "
+        "window.MathJax.startup.promise !== undefined"
+    )
+    page.evaluate(
+        "() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null"
+    )
+    return page, info

@@ -28,7 +28,7 @@ import pytest
 import lessons_py
 from lessons_py import source
 
-from .conftest import ROOT, SITE, _QuietHandler
+from .conftest import ROOT, SITE, _QuietHandler, open_watched
 
 SITE_DIR = pathlib.Path(os.environ.get("BOOK_SITE", SITE)).resolve()
 API = "book/api"
@@ -109,40 +109,7 @@ def loaded(browser, api_site_url):
     for page_path in API_PAGES + CHAPTERS:
         if not (SITE_DIR / page_path).exists():
             continue
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        info = {"errors": [], "external": [], "bad_status": []}
-        page.on("pageerror", lambda exc, info=info: info["errors"].append(str(exc)))
-        page.on(
-            "console",
-            lambda msg, info=info: (
-                info["errors"].append(msg.text) if msg.type == "error" else None
-            ),
-        )
-        page.on(
-            "request",
-            lambda req, info=info: (
-                info["external"].append(req.url)
-                if urlparse(req.url).hostname not in (None, "127.0.0.1")
-                and not req.url.startswith(("data:", "blob:", "about:"))
-                else None
-            ),
-        )
-        page.on(
-            "response",
-            lambda r, info=info: (
-                info["bad_status"].append(f"{r.status} {r.url}")
-                if r.status >= 400
-                else None
-            ),
-        )
-        page.goto(f"{api_site_url}/{page_path}", wait_until="load")
-        page.wait_for_function(
-            "() => !window.MathJax || !window.MathJax.startup || "
-            "window.MathJax.startup.promise !== undefined"
-        )
-        page.evaluate(
-            "() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null"
-        )
+        page, info = open_watched(browser, f"{api_site_url}/{page_path}")
         info.update(page.evaluate(COLLECT))
         info["url"] = f"{api_site_url}/{page_path}"
         page.close()

@@ -4,11 +4,9 @@ rendered.
 Screenshots of each page are written to _build/screenshots/ for review.
 """
 
-from urllib.parse import urlparse
-
 import pytest
 
-from .conftest import ROOT, SITE
+from .conftest import ROOT, SITE, open_watched
 
 PAGES = (
     sorted(
@@ -35,41 +33,7 @@ def loaded(browser, site_url):
     SHOTS.mkdir(parents=True, exist_ok=True)
     results = {}
     for page_path in PAGES:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        info = {"errors": [], "external": [], "failed": [], "bad_status": []}
-        page.on("pageerror", lambda exc, info=info: info["errors"].append(str(exc)))
-        page.on(
-            "console",
-            lambda msg, info=info: (
-                info["errors"].append(msg.text) if msg.type == "error" else None
-            ),
-        )
-        page.on(
-            "request",
-            lambda req, info=info: (
-                info["external"].append(req.url)
-                if urlparse(req.url).hostname not in (None, "127.0.0.1")
-                and not req.url.startswith(("data:", "blob:", "about:"))
-                else None
-            ),
-        )
-        page.on("requestfailed", lambda req, info=info: info["failed"].append(req.url))
-        page.on(
-            "response",
-            lambda r, info=info: (
-                info["bad_status"].append(f"{r.status} {r.url}")
-                if r.status >= 400
-                else None
-            ),
-        )
-        page.goto(f"{site_url}/{page_path}", wait_until="load")
-        page.wait_for_function(
-            "() => !window.MathJax || !window.MathJax.startup || "
-            "window.MathJax.startup.promise !== undefined"
-        )
-        page.evaluate(
-            "() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null"
-        )
+        page, info = open_watched(browser, f"{site_url}/{page_path}")
         page.wait_for_timeout(300)  # let the widget manager finish rendering
         info["images"] = (
             page.evaluate("""() => [...document.querySelectorAll('main img')].map(
