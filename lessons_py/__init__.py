@@ -15,6 +15,8 @@ Modules, one concept each:
 * :mod:`lessons_py.diagnose`: the "diagnose this loss curve" exercise;
 * :mod:`lessons_py.second_order`: Newton, Newton-CG and L-BFGS;
 * :mod:`lessons_py.variance_reduction`: SVRG, SAGA, SAG and importance sampling;
+* :mod:`lessons_py.curvature`: Hessian-vector products, sharpness (the top Hessian
+  eigenvalue, plain or preconditioned) along a run, the gradient noise scale;
 * :mod:`lessons_py.loop`: :func:`~lessons_py.loop.run`, which trains and records a run;
 * :mod:`lessons_py.plotting`: the book's figures and colours;
 * :mod:`lessons_py.widgets`: interactive exercises;
@@ -37,6 +39,7 @@ import importlib
 from . import (
     adaptive,
     clipping,
+    curvature,
     lr_finder,
     mlp,
     momentum,
@@ -60,6 +63,7 @@ __all__ = [
     "Record",
     "adaptive",
     "clipping",
+    "curvature",
     "diagnose",
     "lr_finder",
     "minibatches",

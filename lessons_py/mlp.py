@@ -173,6 +173,61 @@ class MLP(FiniteSum):
     def grad(self, theta):
         return self._loss_and_grad(theta, self.X, self.y)[1]
 
+    def loss_and_grad(self, theta):
+        """``(loss, grad)`` on the training set from one forward and backward pass."""
+        return self._loss_and_grad(theta, self.X, self.y)
+
+    def hvp(self, theta, v):
+        r"""The Hessian-vector product ∇²L(θ) v on the training set, exactly, by
+        Pearlmutter's (1994) R-operator.
+
+        :math:`\mathcal R\{\cdot\} = \frac{d}{dr}(\cdot)\big|_{r=0}` at
+        :math:`\theta + r v` is applied to every line of the forward and backward
+        pass, so the cost is about two gradients and no Hessian is formed. With
+        ``v = (V_1, c_1, V_2, c_2)`` unpacked like ``theta``:
+
+        .. math::
+            \begin{aligned}
+            \mathcal R\{a\} &= X V_1 + c_1, &
+            \mathcal R\{h\} &= (1 - h^2)\odot\mathcal R\{a\}, &
+            \mathcal R\{z\} &= \mathcal R\{h\} W_2 + h V_2 + c_2,\\
+            \mathcal R\{\delta_z\} &= \tfrac1b\big(p\odot\mathcal R\{z\}
+              - p\,(p^\top\mathcal R\{z\})\big), &
+            \mathcal R\{\delta_a\} &= \big(\mathcal R\{\delta_z\} W_2^\top
+              + \delta_z V_2^\top\big)\odot(1 - h^2)
+              - 2\,(\delta_z W_2^\top)\odot h\odot\mathcal R\{h\}
+            \end{aligned}
+
+        with :math:`p = \operatorname{softmax}(z)`, and the Hessian-vector product
+        is :math:`\mathcal R` of the gradient: :math:`(X^\top \mathcal R\{\delta_a\},
+        \sum \mathcal R\{\delta_a\}, \mathcal R\{h\}^\top\delta_z +
+        h^\top\mathcal R\{\delta_z\}, \sum\mathcal R\{\delta_z\})`.
+        ``theta`` and ``v`` have shape ``(..., dim)`` and broadcast.
+        """
+        theta = self._x(theta, "theta")
+        v = self._x(v, "v")
+        X = self.X
+        p, h, z = self._forward(theta, X)
+        q = self.unpack(v)
+        error = self._cross_entropy(z, self.y)[1]  # softmax(z) - onehot(y)
+        prob, dz = error + (self.y[:, None] == np.arange(self.classes)), error / self.n
+        Ra = _matmul(X, q["W1"]) + q["b1"][..., None, :]
+        Rh = (1 - h * h) * Ra
+        Rz = Rh @ p["W2"] + h @ q["W2"] + q["b2"][..., None, :]
+        Rdz = prob * (Rz - np.sum(prob * Rz, axis=-1, keepdims=True)) / self.n
+        W2_T = np.swapaxes(p["W2"], -1, -2)
+        back = dz @ W2_T  # dL/dh
+        Rda = (Rdz @ W2_T + dz @ np.swapaxes(q["W2"], -1, -2)) * (1 - h * h)
+        Rda = Rda - 2 * back * h * Rh
+        parts = (
+            X.T @ Rda,
+            Rda.sum(axis=-2),
+            np.swapaxes(Rh, -1, -2) @ dz + np.swapaxes(h, -1, -2) @ Rdz,
+            Rdz.sum(axis=-2),
+        )
+        lead = Rdz.shape[:-2]
+        return np.concatenate([d.reshape(lead + (-1,)) for d in parts], axis=-1)
+
     def batch_grad(self, theta, idx):
         idx = self._idx(idx)
         return self._loss_and_grad(theta, self.X[idx], self.y[idx])[1]

@@ -2,8 +2,9 @@ r"""Loss functions to optimise, each with its gradient and Hessian.
 
 Every objective takes parameters ``x`` of shape ``(..., d)``: the leading axes
 are independent points (a grid for a contour plot, or the runs of a sweep), so
-``loss`` returns shape ``(...)``, ``grad`` shape ``(..., d)`` and ``hessian``
-shape ``(..., d, d)``.
+``loss`` returns shape ``(...)``, ``grad`` shape ``(..., d)``, ``hessian``
+shape ``(..., d, d)`` and ``hvp(x, v)``, the Hessian times a direction, shape
+``(..., d)``.
 
 Two kinds:
 
@@ -50,6 +51,12 @@ class Objective:
                 f"got {x.shape}"
             )
         return x
+
+    def hvp(self, x, v):
+        """The Hessian-vector product ∇²L(x) v; ``x`` and ``v`` of shape ``(..., d)``
+        broadcast. Here the Hessian times ``v``; objectives without a cheap Hessian
+        override it (the MLP's R-operator)."""
+        return np.einsum("...ij,...j->...i", self.hessian(x), v)
 
     @property
     def min_loss(self):

@@ -29,7 +29,8 @@ IMPORT_NAMES = {
 def test_the_numerical_modules_need_numpy_only():
     code = (
         "import sys, lessons_py.optim, lessons_py.schedules, lessons_py.second_order, "
-        "lessons_py.variance_reduction, lessons_py.mlp, lessons_py.reference\n"
+        "lessons_py.variance_reduction, lessons_py.mlp, lessons_py.reference, "
+        "lessons_py.curvature\n"
         "print(sorted(m for m in ('matplotlib', 'ipywidgets', 'PIL', 'IPython',"
         " 'sklearn', 'scipy') if m in sys.modules))"
     )
