@@ -32,6 +32,13 @@ CONTROLS = """() => {
                       : e.matches('select') ? 'dropdown'
                       : e.matches('.widget-toggle-buttons') ? 'toggle' : 'radio');
 }"""
+# Every learning-rate or momentum slider (label η…, β or β₁, as the chapters name
+# them) spans its regimes in at least this many positions.
+SLIDERS = """() => [...document.querySelectorAll('main .widget-slider')].map(s => [
+    (s.querySelector('.widget-label') || {innerText: ''}).innerText,
+    1 + Number(s.querySelector('.noUi-handle').getAttribute('aria-valuemax'))
+      - Number(s.querySelector('.noUi-handle').getAttribute('aria-valuemin'))])"""
+MIN_POSITIONS = 15
 LIMIT_MB = (
     2.5  # a chapter page was at most 0.51 MB before its exercises were stored in it
 )
@@ -149,6 +156,12 @@ def test_every_control_changes_what_the_reader_sees(browser, site_url, chapter):
         assert kinds.count("toggle") + kinds.count("radio") >= 2, (
             f"{chapter} has no questions"
         )
+        coarse = [
+            (label, n)
+            for label, n in page.evaluate(SLIDERS)
+            if ("η" in label or label.strip() in ("β", "β₁")) and n < MIN_POSITIONS
+        ]
+        assert coarse == [], f"{chapter}: learning-rate/momentum sliders too coarse"
         counters, dead = {}, []
         for kind in kinds:
             k = counters[kind] = counters.get(kind, -1) + 1
