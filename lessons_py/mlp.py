@@ -6,6 +6,10 @@ r"""A one-hidden-layer network with hand-written backprop, as a finite sum.
     h = \tanh(x W_1 + b_1), \qquad z = h W_2 + b_2, \qquad
     \ell_i(\theta) = -\log \operatorname{softmax}(z)_{y_i}
 
+(or, with ``loss="mse"``, the squared error to the one-hot label,
+:math:`\ell_i = \tfrac12\lVert z - e_{y_i}\rVert^2`, the loss of most edge-of-stability
+experiments)
+
 with every parameter in one flat vector ``theta = [W1, b1, W2, b2]`` (raveled in
 that order, as in a torch ``state_dict``). It is a
 :class:`~lessons_py.objectives.FiniteSum`, so :mod:`lessons_py.optim` and
@@ -36,14 +40,16 @@ class MLP(FiniteSum):
     ``X`` has shape ``(n, d_in)`` and finite entries; ``y`` holds integer labels
     ``0 .. classes - 1`` (``classes`` defaults to ``y.max() + 1``). There is no
     regularisation term in the loss: weight decay, or an L2 term, is the
-    optimizer's business. Data passed later (``evaluate``, ``accuracy``, ...)
-    must have labels in the same range: a label the network has no output for
-    raises ``ValueError``.
+    optimizer's business. ``loss`` is ``"cross_entropy"`` (softmax cross-entropy, the
+    default) or ``"mse"`` (half the squared distance of the scores ``z`` to the one-hot
+    label); ``predict`` and ``accuracy`` take the largest score either way. Data
+    passed later (``evaluate``, ``accuracy``, ...) must have labels in the same range:
+    a label the network has no output for raises ``ValueError``.
     """
 
     name = "MLP"
 
-    def __init__(self, X, y, hidden=32, classes=None):
+    def __init__(self, X, y, hidden=32, classes=None, loss="cross_entropy"):
         self.X = _checks.real_array("X", X, ndim=2, finite=True)
         y = np.asarray(y)
         if y.shape != self.X.shape[:1] or self.X.shape[1] == 0:
@@ -61,6 +67,7 @@ class MLP(FiniteSum):
                 f"got {self.classes}"
             )
         self.y = y
+        self.loss_type = _checks.choice("loss", loss, ("cross_entropy", "mse"))
         self.n, self.d_in = self.X.shape
         H, C = self.hidden, self.classes
         self.shapes = {"W1": (self.d_in, H), "b1": (H,), "W2": (H, C), "b2": (C,)}
@@ -153,21 +160,23 @@ class MLP(FiniteSum):
         return self.evaluate(theta, X, y)["accuracy"]
 
     def cross_entropy(self, theta, X, y):
-        """Mean cross-entropy on any data ``(X, y)``: validation loss, for instance."""
-        return self.evaluate(theta, X, y)["loss"]
+        """Mean softmax cross-entropy on any data ``(X, y)`` (validation loss, for
+        instance), whatever ``loss`` the network trains on."""
+        X, y = self._data(X, y)
+        return self._cross_entropy(self._forward(theta, X)[2], y)[0]
 
     def evaluate(self, theta, X, y):
-        """``{"loss": mean cross-entropy, "accuracy": fraction correct}`` on ``(X, y)``,
+        """``{"loss": mean training loss, "accuracy": fraction correct}`` on ``(X, y)``,
         from a single forward pass."""
         X, y = self._data(X, y)
         z = self._forward(theta, X)[2]
         return {
-            "loss": self._cross_entropy(z, y)[0],
+            "loss": self._output_loss(z, y)[0],
             "accuracy": np.mean(np.argmax(z, axis=-1) == y, axis=-1),
         }
 
     def loss(self, theta):
-        """Mean cross-entropy on the training set."""
+        """Mean loss (cross-entropy, or squared error) on the training set."""
         return self._loss_and_grad(theta, self.X, self.y, grad=False)
 
     def grad(self, theta):
@@ -209,12 +218,16 @@ class MLP(FiniteSum):
         X = self.X
         p, h, z = self._forward(theta, X)
         q = self.unpack(v)
-        error = self._cross_entropy(z, self.y)[1]  # softmax(z) - onehot(y)
-        prob, dz = error + (self.y[:, None] == np.arange(self.classes)), error / self.n
+        error = self._output_loss(z, self.y)[1]  # dℓ/dz of every example
+        dz = error / self.n
         Ra = _matmul(X, q["W1"]) + q["b1"][..., None, :]
         Rh = (1 - h * h) * Ra
         Rz = Rh @ p["W2"] + h @ q["W2"] + q["b2"][..., None, :]
-        Rdz = prob * (Rz - np.sum(prob * Rz, axis=-1, keepdims=True)) / self.n
+        if self.loss_type == "mse":  # ∂²ℓ/∂z² = I
+            Rdz = Rz / self.n
+        else:  # ∂²ℓ/∂z² = diag(p) − p pᵀ
+            prob = error + (self.y[:, None] == np.arange(self.classes))
+            Rdz = prob * (Rz - np.sum(prob * Rz, axis=-1, keepdims=True)) / self.n
         W2_T = np.swapaxes(p["W2"], -1, -2)
         back = dz @ W2_T  # dL/dh
         Rda = (Rdz @ W2_T + dz @ np.swapaxes(q["W2"], -1, -2)) * (1 - h * h)
@@ -236,6 +249,13 @@ class MLP(FiniteSum):
         theta = self._x(theta, "theta")
         return self.batch_grad(theta[..., None, :], np.arange(self.n)[:, None])
 
+    def _output_loss(self, z, y):
+        """The mean loss over the rows and every row's derivative dℓ/dz."""
+        if self.loss_type == "cross_entropy":
+            return self._cross_entropy(z, y)
+        error = z - (y[..., None] == np.arange(self.classes))  # z − onehot(y)
+        return 0.5 * np.sum(error * error, axis=(-2, -1)) / z.shape[-2], error
+
     def _cross_entropy(self, z, y):
         """Mean of -log softmax(z)_y over the rows, and softmax(z) minus the one-hot
         labels."""
@@ -253,11 +273,11 @@ class MLP(FiniteSum):
         their leading axes broadcast.
         """
         p, h, z = self._forward(theta, X)
-        loss, error = self._cross_entropy(z, y)
+        loss, error = self._output_loss(z, y)
         if not grad:
             return loss
-        # backward: dL/dz = (softmax(z) - onehot(y)) / b, then the chain rule, layer by
-        # layer
+        # backward: dL/dz = (softmax(z) - onehot(y)) / b, or (z - onehot(y)) / b for the
+        # squared error, then the chain rule, layer by layer
         dz = error / X.shape[-2]  # (..., b, C)
         dW2 = np.swapaxes(h, -1, -2) @ dz  # (..., H, C)
         db2 = dz.sum(axis=-2)

@@ -317,3 +317,49 @@ def test_preconditioned_tracking_reads_adam_state(net):
 def test_bad_input_is_refused_naming_the_argument(net, call, name):
     with pytest.raises(ValueError, match=name):
         call(net)
+
+
+@pytest.fixture(scope="module")
+def squared_net():
+    X, y, _, _ = digits(n_train=60, seed=0)
+    return MLP(X[:, 20:32], y, hidden=5, loss="mse")
+
+
+def test_squared_loss_gradient_and_hvp_match_finite_differences(squared_net):
+    net = squared_net
+    theta = net.init(seed=1) * 2
+    h = 1e-5
+    fd_grad = np.array(
+        [
+            (net.loss(theta + h * e) - net.loss(theta - h * e)) / (2 * h)
+            for e in np.eye(net.dim)
+        ]
+    )
+    assert np.abs(fd_grad - net.grad(theta)).max() <= 1e-7 * np.abs(fd_grad).max()
+    v = np.random.default_rng(5).standard_normal(net.dim)
+    exact = curvature.hvp(net, theta, v)
+    assert np.linalg.norm(exact - central_hvp(net, theta, v)) <= 1e-6 * np.linalg.norm(
+        exact
+    )
+
+
+def test_squared_loss_is_half_the_squared_distance_to_the_one_hot_label(squared_net):
+    net = squared_net
+    theta = net.init(seed=2)
+    z = net.logits(theta, net.X)
+    onehot = np.eye(net.classes)[net.y]
+    expected = 0.5 * np.mean(np.sum((z - onehot) ** 2, axis=1))
+    assert net.loss(theta) == pytest.approx(expected, rel=1e-13)
+    assert net.evaluate(theta, net.X, net.y)["loss"] == pytest.approx(
+        expected, rel=1e-13
+    )
+    # cross_entropy stays the softmax cross-entropy, whatever the training loss
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    ce = -np.mean(log_p[np.arange(net.n), net.y])
+    assert net.cross_entropy(theta, net.X, net.y) == pytest.approx(ce, rel=1e-12)
+
+
+def test_an_unknown_loss_is_refused_naming_it():
+    X, y, _, _ = digits(n_train=20, seed=0)
+    with pytest.raises(ValueError, match="loss"):
+        MLP(X, y, loss="hinge")
