@@ -305,10 +305,10 @@ def track_sharpness(
     (``iters``, ``tol``), each time warm-started at the previous vector, so a
     measurement usually converges in a few products. At the edge of stability
     the sharpness often alternates from one step to the next, so an even ``every``
-    sees only one side of the oscillation: an odd one samples both. ``precond(optimizer)``, if
-    given, returns the diagonal preconditioner of the optimizer's last step (for
-    example :func:`adam_preconditioner`); the trace then holds
-    :math:`\lambda_{\max}(P^{-1}\nabla^2 L)`, NaN at step 0.
+    sees only one side of the oscillation: an odd one samples both.
+    ``precond(optimizer)``, if given, returns the diagonal preconditioner of the
+    optimizer's last step (for example :func:`adam_preconditioner`); the trace then
+    holds :math:`\lambda_{\max}(P^{-1}\nabla^2 L)`, NaN at step 0.
     """
     _checks.optimizer("optimizer", optimizer)
     _checks.objective("objective", objective, needs=("loss", "grad", "hvp"))
