@@ -12,7 +12,8 @@ the directive expands, at build time, to
 
 So the pages follow ``__all__`` by themselves: a name added to a module appears on its
 page at the next build. A name the module imports from another one is shown with
-``:no-index:`` (its entry, and anchor, stay on its home module's page).
+``:no-index:`` (its entry, and anchor, stay on its home module's page), unless it comes
+from a module inside the package being documented (``lessons_py.optim.adam``).
 """
 
 import ast
@@ -65,8 +66,12 @@ def _init_signature(cls):
 
 
 def _entry(modname, name, obj):
-    """The autodoc directive for one public name."""
+    """The autodoc directive for one public name. A name a package imports from one of
+    its own modules (``lessons_py.optim.adam.Adam`` in ``lessons_py.optim``) has its
+    entry on the package's page: those modules have no pages of their own."""
     home = getattr(obj, "__module__", modname)
+    if home.startswith(modname + "."):
+        home = modname
     if inspect.isclass(obj):
         lines = [
             f".. autoclass:: {modname}.{name}{_init_signature(obj)}",

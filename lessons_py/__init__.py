@@ -2,7 +2,8 @@
 
 Modules, one concept each:
 
-* :mod:`lessons_py.optim`: SGD, Adagrad, RMSprop, Adam, AdamW, as torch.optim;
+* :mod:`lessons_py.optim`: torch.optim's SGD, ASGD, Rprop, Adagrad, Adadelta, RMSprop,
+  Adam, AdamW, Adamax, NAdam and RAdam;
 * :mod:`lessons_py.objectives`: test functions and finite-sum problems;
 * :mod:`lessons_py.momentum`: heavy-ball conventions, Nesterov's look-ahead form,
   rates on quadratics;

@@ -49,9 +49,28 @@ def _unwrap(obj):
     return obj
 
 
+def _home(obj):
+    """The module whose API page documents ``obj``: the package above its module that
+    exports it (its name, or its class's, in ``__all__``), such as ``lessons_py.optim``
+    for ``lessons_py.optim.adam.Adam``, whose family module has no page of its own;
+    otherwise its own module."""
+    defined_in = obj.__module__
+    top = obj.__qualname__.split(".")[0]
+    target = getattr(importlib.import_module(defined_in), top, None)
+    parts = defined_in.split(".")
+    for end in range(2, len(parts)):  # below lessons_py itself, above the module
+        package = importlib.import_module(".".join(parts[:end]))
+        if (
+            top in getattr(package, "__all__", ())
+            and getattr(package, top, None) is target
+        ):
+            return package.__name__
+    return defined_in
+
+
 def location(obj):
     """``(path, first, last)``: the file of ``obj`` relative to the repository root
-    (e.g. ``"lessons_py/optim.py"``) and the first and last line of its definition,
+    (e.g. ``"lessons_py/optim/sgd.py"``) and the first and last line of its definition,
     decorators included, numbered from 1."""
     obj = _unwrap(obj)
     lines, first = inspect.getsourcelines(obj)
@@ -69,7 +88,8 @@ def api_name(obj):
     anything else (a private helper) is named by the nearest entry above it.
     """
     obj = _unwrap(obj)
-    module = importlib.import_module(obj.__module__)
+    home = _home(obj)
+    module = importlib.import_module(home)
     public, parent = [], module
     for part in obj.__qualname__.split("."):
         if part.startswith(("_", "<")):
@@ -81,14 +101,14 @@ def api_name(obj):
             break
         public.append(part)
         parent = getattr(parent, part)
-    return ".".join([obj.__module__, *public])
+    return ".".join([home, *public])
 
 
 def api_url(obj, base=API_PAGES):
     """The address of ``obj``'s API entry relative to a chapter page, e.g.
     ``"api/optim.html#lessons_py.optim.SGD"``; ``None`` for a private module, which has
     no page. ``base`` is the folder of the API pages as seen from the page."""
-    name, module = api_name(obj), _unwrap(obj).__module__
+    name, module = api_name(obj), _home(_unwrap(obj))
     page = module.split(".", 1)[1] if "." in module else ""
     if not page or any(part.startswith("_") for part in page.split(".")):
         return None

@@ -1,6 +1,7 @@
 """lessons_py.optim against torch.optim's documented algorithms, hand-derived steps and
 each other."""
 
+import inspect
 import json
 
 import numpy as np
@@ -11,22 +12,14 @@ from lessons_py import optim, reference
 REFERENCE = reference.load("torch_optim")
 ALL = [optim.SGD, optim.Adagrad, optim.RMSprop, optim.Adam, optim.AdamW]
 
-# torch.optim's signatures (torch 2.13), keyword by keyword.
-TORCH_DEFAULTS = {
-    optim.SGD: dict(lr=1e-3, momentum=0, dampening=0, nesterov=False, weight_decay=0),
-    optim.Adagrad: dict(
-        lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10
-    ),
-    optim.RMSprop: dict(
-        lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False
-    ),
-    optim.Adam: dict(
-        lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False
-    ),
-    optim.AdamW: dict(
-        lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False
-    ),
-}
+# torch.optim's signatures (torch 2.13), keyword by keyword: name, default and kind,
+# recorded with the trajectories (tests/reference/record_torch_reference.py)
+TORCH_SIGNATURES = REFERENCE["signatures"]
+
+
+def _as_python(value):
+    """A recorded value as Python writes it: JSON has lists where torch has tuples."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 def replay(opt, x0, grads, lrs):
@@ -38,15 +31,28 @@ def replay(opt, x0, grads, lrs):
     return np.array(out)
 
 
-@pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
-def test_defaults_and_keywords_match_torch(cls):
+@pytest.mark.parametrize("name", TORCH_SIGNATURES)
+def test_defaults_and_keywords_match_torch(name):
+    cls = getattr(optim, name)
     opt = cls()
-    for name, default in TORCH_DEFAULTS[cls].items():
-        assert getattr(opt, name) == default, name
-    import inspect
+    params = inspect.signature(cls).parameters
+    recorded = TORCH_SIGNATURES[name]
+    for keyword, default, kind in recorded:
+        assert getattr(opt, keyword) == _as_python(default), keyword
+        assert params[keyword].default == _as_python(default), keyword
+        assert params[keyword].kind.name == kind, keyword  # keyword-only as in torch
+    assert list(params) == [k for k, _, _ in recorded], "same keywords, torch's order"
 
-    params = list(inspect.signature(cls).parameters)
-    assert params == list(TORCH_DEFAULTS[cls]), "same keyword names, in torch's order"
+
+def test_every_torch_twin_has_a_recorded_torch_signature_and_trajectories():
+    assert REFERENCE["torch_version"].startswith("2.13")
+    twins = [
+        n
+        for n in optim.__all__
+        if f"as ``torch.optim.{n}``" in " ".join(getattr(optim, n).__doc__.split())
+    ]
+    assert len(twins) >= 11 and sorted(TORCH_SIGNATURES) == sorted(twins)
+    assert {case["optimizer"] for case in REFERENCE["cases"]} == set(twins)
 
 
 @pytest.mark.parametrize(
@@ -55,7 +61,7 @@ def test_defaults_and_keywords_match_torch(cls):
     ids=lambda c: f"{c['optimizer']}-{json.dumps(c['kwargs'], sort_keys=True)}",
 )
 def test_trajectory_matches_recorded_torch_run(case):
-    kwargs = {k: tuple(v) if k == "betas" else v for k, v in case["kwargs"].items()}
+    kwargs = {k: _as_python(v) for k, v in case["kwargs"].items()}
     opt = getattr(optim, case["optimizer"])(**kwargs)
     got = replay(opt, case["x0"], case["grads"], case["lrs"])
     expected = np.array(case["expected"])

@@ -91,6 +91,22 @@ NUMBERS = [
         lambda v: _step(optim.AdamW, weight_decay=v),
         "weight_decay",
     ),
+    ("Adadelta-rho", lambda v: _step(optim.Adadelta, rho=v), "rho"),
+    ("Adamax-betas", lambda v: _step(optim.Adamax, betas=(0.9, v)), "betas[1]"),
+    (
+        "NAdam-momentum_decay",
+        lambda v: _step(optim.NAdam, momentum_decay=v),
+        "momentum_decay",
+    ),
+    ("RAdam-eps", lambda v: _step(optim.RAdam, eps=v), "eps"),
+    ("ASGD-t0", lambda v: _step(optim.ASGD, t0=v), "t0"),
+    ("ASGD-lambd", lambda v: _step(optim.ASGD, lambd=v), "lambd"),
+    ("Rprop-etas", lambda v: _step(optim.Rprop, etas=(v, 1.2)), "etas[0]"),
+    (
+        "Rprop-step_sizes",
+        lambda v: _step(optim.Rprop, step_sizes=(1e-6, v)),
+        "step_sizes[1]",
+    ),
     ("HeavyBall-momentum", lambda v: _step(momentum.HeavyBall, momentum=v), "momentum"),
     (
         "AdamEpsRoot-eps_root",
@@ -222,6 +238,21 @@ OUT_OF_RANGE = [
         "Adam-betas",
         lambda: _step(optim.Adam, betas=(0.9, 1.0)),
         "betas[1] must lie in [0.0, 1.0)",
+    ),
+    (
+        "Adadelta-rho",
+        lambda: _step(optim.Adadelta, rho=1.5),
+        "rho must lie in [0.0, 1.0]",
+    ),
+    (
+        "NAdam-momentum_decay",
+        lambda: _step(optim.NAdam, momentum_decay=-0.1),
+        "momentum_decay must lie in [0.0, inf)",
+    ),
+    (
+        "Rprop-etas",
+        lambda: _step(optim.Rprop, etas=(0.5, 1.0)),
+        "etas[1] must lie in (1.0, inf)",
     ),
     (
         "sweep-momentum",
@@ -655,6 +686,21 @@ SWITCHES = [
     ("RMSprop-centered", lambda v: optim.RMSprop(centered=v), "centered"),
     ("Adam-amsgrad", lambda v: optim.Adam(amsgrad=v), "amsgrad"),
     (
+        "Adam-decoupled_weight_decay",
+        lambda v: optim.Adam(decoupled_weight_decay=v),
+        "decoupled_weight_decay",
+    ),
+    (
+        "NAdam-decoupled_weight_decay",
+        lambda v: optim.NAdam(decoupled_weight_decay=v),
+        "decoupled_weight_decay",
+    ),
+    (
+        "RAdam-decoupled_weight_decay",
+        lambda v: optim.RAdam(decoupled_weight_decay=v),
+        "decoupled_weight_decay",
+    ),
+    (
         "quadratic_rate-nesterov",
         lambda v: momentum.quadratic_rate(0.1, 0.5, [1.0], nesterov=v),
         "nesterov",
@@ -737,8 +783,22 @@ def test_steps_until_within_finds_the_first_step_quickly_even_far_from_its_estim
         lambda: optim.RMSprop(eps=0.0),
         lambda: optim.Adagrad(eps=0.0),
         lambda: optim.Adam(eps=np.array([[0.0], [1e-8]])),
+        lambda: optim.Adadelta(eps=0.0),
+        lambda: optim.Adamax(eps=0.0),
+        lambda: optim.NAdam(eps=0.0),
+        lambda: optim.NAdam(eps=np.array([[0.0], [1e-8]])),
     ],
-    ids=["Adam", "AdamW", "RMSprop", "Adagrad", "Adam-sweep"],
+    ids=[
+        "Adam",
+        "AdamW",
+        "RMSprop",
+        "Adagrad",
+        "Adam-sweep",
+        "Adadelta",
+        "Adamax",
+        "NAdam",
+        "NAdam-sweep",
+    ],
 )
 def test_eps_zero_is_refused_at_the_step_where_it_would_divide_zero_by_zero(make):
     opt, x = make(), np.ones((2, 2))

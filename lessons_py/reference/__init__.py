@@ -1,9 +1,10 @@
 """Values recorded once from PyTorch 2.13 and shipped with the package.
 
-``torch_optim`` holds optimizer trajectories of ``torch.optim`` (SGD, Adagrad, RMSprop,
-Adam, AdamW) for fixed gradient sequences; ``torch_schedules`` holds learning rates of
-``torch.optim.lr_scheduler`` (and the momenta ``OneCycleLR`` writes into the optimizer)
-and clipped gradients of ``torch.nn.utils``;
+``torch_optim`` holds optimizer trajectories of ``torch.optim`` (every class of
+:mod:`lessons_py.optim`) for fixed gradient sequences, with their signatures;
+``torch_schedules`` holds learning rates of ``torch.optim.lr_scheduler`` (and the
+momenta ``OneCycleLR`` writes into the optimizer) and clipped gradients of
+``torch.nn.utils``;
 ``torch_optimizer_yogi`` holds trajectories of ``torch_optimizer.Yogi`` (the
 pytorch-optimizer package 0.3.0, on torch 2.13), which ``lessons_py.adaptive.Yogi``
 follows. They were written by the scripts in the repository's ``tests/reference/``

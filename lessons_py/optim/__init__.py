@@ -1,0 +1,65 @@
+r"""torch.optim in NumPy: the same classes, keyword names, defaults and updates.
+
+Every optimizer follows the algorithm printed in the torch.optim documentation,
+in float64, for parameters of any shape::
+
+    opt = Adam(lr=1e-3)
+    x = opt.step(x, grad)      # the next parameters; x and grad are not modified
+    opt.lr = 1e-4              # a plain attribute: schedules change it between steps
+    opt.reset()                # forget the state (step count and buffers)
+
+Covered, from ``torch.optim`` of PyTorch 2.13, one module per family:
+
+* ``optim/sgd.py``: :class:`SGD` (with momentum and Nesterov), :class:`ASGD`
+  (averaged SGD) and :class:`Rprop` (sign steps);
+* ``optim/adagrad.py``: :class:`Adagrad`, :class:`Adadelta` and :class:`RMSprop`;
+* ``optim/adam.py``: :class:`Adam` (with AMSGrad), :class:`AdamW`, :class:`Adamax`,
+  :class:`NAdam` and :class:`RAdam`.
+
+All are imported here: ``from lessons_py import optim; optim.NAdam()``.
+
+Their trajectories equal those of torch, recorded once and replayed by the tests
+(``lessons_py/reference/torch_optim.json``), to 1e-12 relative. Not covered:
+``SparseAdam`` (a lazy Adam for sparse gradients, which updates the moments only
+where the gradient has entries; torch refuses dense gradients) and the ``LBFGS`` class,
+whose ``step`` takes a closure that re-evaluates the loss for its line search:
+L-BFGS is :func:`lessons_py.second_order.lbfgs`. Not yet here: ``Adafactor`` and
+``Muon``, which act on each weight matrix as a whole and so need the parameters given
+per layer (a dict of named arrays) rather than as one flat vector.
+
+Hyperparameters may be NumPy arrays that broadcast against the parameters, so
+one optimizer can run a whole sweep at once: parameters of shape ``(runs, d)``
+with ``lr`` of shape ``(runs, 1)`` are ``runs`` independent runs.
+
+Arguments are checked when the optimizer is made and again at every step (a
+schedule may have changed ``lr``): a hyperparameter must be a finite real number or
+a NumPy array of them in its range (a string, list, complex number, bool or
+infinity raises ``ValueError`` naming it; torch accepts some of these and fails
+later or runs on), and a switch such as ``nesterov`` must be True or False.
+
+Left out on purpose: torch's ``maximize``, ``foreach``, ``fused``,
+``capturable`` and ``differentiable`` switches, which change speed or autograd
+plumbing rather than the mathematics.
+"""
+
+from ._base import Optimizer
+from ._base import _hyper as _hyper  # used by lessons_py.adaptive
+from .adagrad import Adadelta, Adagrad, RMSprop
+from .adam import Adam, Adamax, AdamW, NAdam, RAdam
+from .sgd import ASGD, SGD, Rprop
+
+# the order of the API page: the base class, then family by family
+__all__ = [  # noqa: RUF022
+    "Optimizer",
+    "SGD",
+    "ASGD",
+    "Rprop",
+    "Adagrad",
+    "Adadelta",
+    "RMSprop",
+    "Adam",
+    "AdamW",
+    "Adamax",
+    "NAdam",
+    "RAdam",
+]
