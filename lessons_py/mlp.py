@@ -86,6 +86,33 @@ class MLP(FiniteSum):
             start += size
         return parts
 
+    def pack(self, parts):
+        """The flat ``theta`` (shape ``(..., dim)``) of a dict of layers, the inverse
+        of :meth:`unpack`: ``parts`` has the names ``W1``, ``b1``, ``W2``, ``b2`` (in
+        any order), each of its layer's shape after the same leading axes. A dict
+        step of an optimizer returns such a dict::
+
+            parts = opt.step(net.unpack(theta), net.unpack(net.grad(theta)))
+            theta = net.pack(parts)
+        """
+        if not isinstance(parts, dict) or set(parts) != set(self.shapes):
+            got = sorted(parts) if isinstance(parts, dict) else type(parts).__name__
+            raise ValueError(
+                f"parts must be a dict with the names {list(self.shapes)}, got {got}"
+            )
+        first = _checks.real_array("parts['W1']", parts["W1"], empty=True)
+        lead = first.shape[:-2]
+        flat = []
+        for name, shape in self.shapes.items():
+            part = _checks.real_array(f"parts[{name!r}]", parts[name], empty=True)
+            if part.shape != lead + shape:
+                raise ValueError(
+                    f"parts[{name!r}] must have shape {lead + shape} (the leading "
+                    f"axes {lead} of parts['W1'], then {shape}), got {part.shape}"
+                )
+            flat.append(part.reshape(lead + (-1,)))
+        return np.concatenate(flat, axis=-1)
+
     def init(self, seed):
         """torch's default ``nn.Linear`` initialisation, seeded: every weight and bias
         of a layer with ``fan_in`` inputs is uniform on

@@ -37,6 +37,8 @@ STATE_NAMES = {
     "RAdam": {"exp_avg": "m", "exp_avg_sq": "v"},
     "ASGD": {"ax": "ax", "eta": "eta", "mu": "mu"},
     "Rprop": {"prev": "prev", "step_size": "step_size"},
+    "Muon": {"momentum_buffer": "b"},
+    "Adafactor": {"row_var": "row_var", "col_var": "col_var", "variance": "variance"},
 }
 
 

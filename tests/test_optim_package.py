@@ -16,12 +16,16 @@ FAMILIES = {
     "sgd": ["SGD", "ASGD", "Rprop"],
     "adagrad": ["Adagrad", "Adadelta", "RMSprop"],
     "adam": ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"],
+    "matrix": ["Muon", "Adafactor"],
 }
 CLASSES = [(family, name) for family, names in FAMILIES.items() for name in names]
+FUNCTIONS = ["zeropower_via_newtonschulz"]  # optim/matrix.py, shown by chapter 9
 
 
 def test_all_lists_the_base_class_and_every_family_member_once():
-    assert optim.__all__ == ["Optimizer", *(n for _, n in CLASSES)]
+    classes = [n for n in optim.__all__ if n not in FUNCTIONS]
+    assert classes == ["Optimizer", *(n for _, n in CLASSES)]
+    assert sorted(set(optim.__all__) - set(classes)) == FUNCTIONS
     assert optim.Optimizer.__module__ == "lessons_py.optim._base"
 
 

@@ -107,6 +107,26 @@ NUMBERS = [
         lambda v: _step(optim.Rprop, step_sizes=(1e-6, v)),
         "step_sizes[1]",
     ),
+    ("Muon-lr", lambda v: _step(optim.Muon, lr=v), "lr"),
+    ("Muon-momentum", lambda v: _step(optim.Muon, momentum=v), "momentum"),
+    ("Muon-eps", lambda v: _step(optim.Muon, eps=v), "eps"),
+    (
+        "Muon-ns_coefficients",
+        lambda v: _step(optim.Muon, ns_coefficients=(3.4445, v, 2.0315)),
+        "ns_coefficients[1]",
+    ),
+    (
+        "zeropower_via_newtonschulz-eps",
+        lambda v: optim.zeropower_via_newtonschulz(np.ones((2, 2)), eps=v),
+        "eps",
+    ),
+    ("Adafactor-d", lambda v: _step(optim.Adafactor, d=v), "d"),
+    (
+        "Adafactor-beta2_decay",
+        lambda v: _step(optim.Adafactor, beta2_decay=v),
+        "beta2_decay",
+    ),
+    ("Adafactor-eps", lambda v: _step(optim.Adafactor, eps=(None, v)), "eps[1]"),
     ("HeavyBall-momentum", lambda v: _step(momentum.HeavyBall, momentum=v), "momentum"),
     (
         "AdamEpsRoot-eps_root",
@@ -255,6 +275,17 @@ OUT_OF_RANGE = [
         "etas[1] must lie in (1.0, inf)",
     ),
     (
+        "Muon-momentum",
+        lambda: _step(optim.Muon, momentum=1.0),
+        "momentum must lie in [0.0, 1.0)",
+    ),
+    (
+        "Adafactor-beta2_decay",
+        lambda: _step(optim.Adafactor, beta2_decay=0.5),
+        "beta2_decay must lie in (-inf, 0.0]",
+    ),
+    ("Adafactor-d", lambda: _step(optim.Adafactor, d=0.5), "d must lie in [1.0, inf)"),
+    (
         "sweep-momentum",
         lambda: momentum.sweep(RAVINE, [1.0, 1.0], [0.1], [1.5], 2),
         "momentum must lie in [0.0, 1.0)",
@@ -373,6 +404,12 @@ INTEGERS = [
         "digits",
     ),
     ("verify_all-k", lambda v: widgets.verify_all(k=v), "k"),
+    ("Muon-ns_steps", lambda v: _step(optim.Muon, ns_steps=v), "ns_steps"),
+    (
+        "zeropower_via_newtonschulz-ns_steps",
+        lambda v: optim.zeropower_via_newtonschulz(np.ones((2, 2)), ns_steps=v),
+        "ns_steps",
+    ),
 ]
 
 
@@ -527,6 +564,36 @@ def test_the_start_point_is_never_modified():
 SHAPES_AND_DATA = [
     ("step-grad", lambda: optim.Adam().step(np.ones(2), np.ones(3)), "grad"),
     ("step-x", lambda: optim.Adam().step("ab", np.ones(2)), "x"),
+    (
+        "step-dict-grad",
+        lambda: optim.Adam().step({"W": np.ones(2)}, {"W": np.ones(3)}),
+        "grad['W']",
+    ),
+    (
+        "step-dict-names",
+        lambda: optim.Adam().step({"W": np.ones(2)}, {"V": np.ones(2)}),
+        "'W'",
+    ),
+    (
+        "step-dict-x",
+        lambda: optim.Adam().step({"W": "ab"}, {"W": np.ones(2)}),
+        "x['W']",
+    ),
+    (
+        "Muon-vector",
+        lambda: optim.Muon().step({"b": np.ones(2)}, {"b": np.ones(2)}),
+        "'b'",
+    ),
+    (
+        "zeropower_via_newtonschulz-G",
+        lambda: optim.zeropower_via_newtonschulz(np.ones(3)),
+        "G",
+    ),
+    (
+        "MLP.pack-parts",
+        lambda: NET.pack({**NET.unpack(NET.init(0)), "b1": np.ones(2)}),
+        "parts['b1']",
+    ),
     ("objective-x", lambda: RAVINE.loss(np.ones(3)), "x"),
     ("objective-complex", lambda: RAVINE.grad(np.ones(2) + 1j), "x"),
     ("Quadratic-A", lambda: objectives.Quadratic([[1.0, np.nan], [np.nan, 1.0]]), "A"),
@@ -718,6 +785,12 @@ SWITCHES = [
         "mark_minimum",
     ),
     ("Option-correct", lambda v: widgets.Option("a", "why", correct=v), "correct"),
+    ("Muon-nesterov", lambda v: optim.Muon(nesterov=v), "nesterov"),
+    (
+        "zeropower_via_newtonschulz-bfloat16",
+        lambda v: optim.zeropower_via_newtonschulz(np.ones((2, 2)), bfloat16=v),
+        "bfloat16",
+    ),
 ]
 
 
@@ -735,8 +808,9 @@ def test_a_switch_must_be_true_or_false(call, name, value):
         (lambda: momentum.HeavyBall(convention="inside"), "convention"),
         (lambda: _vr("svrg", option="first"), "option"),
         (lambda: second_order.newton_cg(RAVINE, [1.0, 1.0], hvp=None), "hvp"),
+        (lambda: optim.Muon(adjust_lr_fn="adamw"), "adjust_lr_fn"),
     ],
-    ids=["convention", "option", "hvp"],
+    ids=["convention", "option", "hvp", "adjust_lr_fn"],
 )
 def test_a_choice_names_the_options_allowed(call, name):
     assert "must be" in refused(call, name)
