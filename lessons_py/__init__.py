@@ -3,7 +3,8 @@
 Modules, one concept each:
 
 * :mod:`lessons_py.optim`: torch.optim's SGD, ASGD, Rprop, Adagrad, Adadelta, RMSprop,
-  Adam, AdamW, Adamax, NAdam and RAdam;
+  Adam, AdamW, Adamax, NAdam, RAdam, Muon and Adafactor, and Lion, Lamb, SOAP and
+  Schedule-Free SGD and AdamW after their reference packages;
 * :mod:`lessons_py.objectives`: test functions and finite-sum problems;
 * :mod:`lessons_py.momentum`: heavy-ball conventions, Nesterov's look-ahead form,
   rates on quadratics;

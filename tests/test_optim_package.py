@@ -18,7 +18,13 @@ FAMILIES = {
     "adam": ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"],
     "matrix": ["Muon", "Adafactor"],
 }
-CLASSES = [(family, name) for family, names in FAMILIES.items() for name in names]
+BEYOND = {  # not in torch.optim: each follows a named package
+    "sign": ["Lion"],
+    "layerwise": ["Lamb", "SOAP"],
+    "schedule_free": ["SGDScheduleFree", "AdamWScheduleFree"],
+}
+TORCH = [(family, name) for family, names in FAMILIES.items() for name in names]
+CLASSES = TORCH + [(family, name) for family, names in BEYOND.items() for name in names]
 FUNCTIONS = ["zeropower_via_newtonschulz"]  # optim/matrix.py, shown by chapter 9
 
 
@@ -58,7 +64,7 @@ def test_private_helpers_of_the_subpackage_get_the_repository_link_only():
     )
 
 
-@pytest.mark.parametrize("family, name", CLASSES, ids=[n for _, n in CLASSES])
+@pytest.mark.parametrize("family, name", TORCH, ids=[n for _, n in TORCH])
 def test_each_class_prints_its_algorithm_and_names_its_torch_twin(family, name):
     doc = inspect.getdoc(getattr(optim, name))
     assert ".. math::" in doc and r"\textbf{for } t = 1, 2, \ldots" in doc
@@ -75,6 +81,32 @@ def test_package_docstring_says_what_is_covered_and_what_is_not():
     for word in ("SparseAdam", "LBFGS", "lessons_py.second_order.lbfgs"):
         assert word in doc
     assert "Adafactor" in doc and "Muon" in doc and "dict" in doc
+    for package in (
+        "lion-pytorch",
+        "torch-optimizer",
+        "pytorch-optimizer",
+        "schedulefree",
+    ):
+        assert package in doc
+
+
+@pytest.mark.parametrize("family, name", CLASSES[len(TORCH) :])
+def test_each_class_beyond_torch_prints_its_algorithm_and_names_its_package(
+    family, name
+):
+    doc = " ".join(inspect.getdoc(getattr(optim, name)).split())
+    assert ".. math::" in doc
+    assert any(
+        p in doc
+        for p in (
+            "lion-pytorch",
+            "torch-optimizer",
+            "torch_optimizer",
+            "pytorch-optimizer",
+            "pytorch_optimizer",
+            "schedulefree",
+        )
+    )
 
 
 def test_the_package_build_ships_every_subpackage():

@@ -29,16 +29,24 @@ Covered, from ``torch.optim`` of PyTorch 2.13, one module per family:
   iteration :func:`zeropower_via_newtonschulz`) and :class:`Adafactor` (factored
   second moments), which act on each weight matrix as a whole.
 
+Beyond ``torch.optim``, each equal to the package it follows (recorded once from it,
+``lessons_py/reference/beyond_torch.json``, and replayed by the tests):
+
+* ``optim/sign.py``: :class:`Lion` (lion-pytorch);
+* ``optim/layerwise.py``: :class:`Lamb` (torch-optimizer) and :class:`SOAP`
+  (pytorch-optimizer), one layer per array;
+* ``optim/schedule_free.py``: :class:`SGDScheduleFree` and :class:`AdamWScheduleFree`
+  (schedulefree), with their ``eval``/``train`` switch of the parameters.
+
 All are imported here: ``from lessons_py import optim; optim.NAdam()``.
 
-Their trajectories equal those of torch, recorded once and replayed by the tests
-(``lessons_py/reference/torch_optim.json``), to 1e-12 relative; Muon's with torch's
-Newton–Schulz iteration in float64 rather than bfloat16 (see :class:`Muon`). Not
-covered:
-``SparseAdam`` (a lazy Adam for sparse gradients, which updates the moments only
-where the gradient has entries; torch refuses dense gradients) and the ``LBFGS`` class,
-whose ``step`` takes a closure that re-evaluates the loss for its line search:
-L-BFGS is :func:`lessons_py.second_order.lbfgs`.
+The torch classes' trajectories equal those of torch, recorded once and replayed by
+the tests (``lessons_py/reference/torch_optim.json``), to 1e-12 relative; Muon's with
+torch's Newton–Schulz iteration in float64 rather than bfloat16 (see :class:`Muon`).
+Not covered: ``SparseAdam`` (a lazy Adam for sparse gradients, which updates the
+moments only where the gradient has entries; torch refuses dense gradients) and the
+``LBFGS`` class, whose ``step`` takes a closure that re-evaluates the loss for its line
+search: L-BFGS is :func:`lessons_py.second_order.lbfgs`.
 
 Hyperparameters may be NumPy arrays that broadcast against the parameters, so
 one optimizer can run a whole sweep at once: parameters of shape ``(runs, d)``
@@ -61,8 +69,11 @@ from ._base import Optimizer
 from ._base import _hyper as _hyper  # used by lessons_py.adaptive
 from .adagrad import Adadelta, Adagrad, RMSprop
 from .adam import Adam, Adamax, AdamW, NAdam, RAdam
+from .layerwise import SOAP, Lamb
 from .matrix import Adafactor, Muon, zeropower_via_newtonschulz
+from .schedule_free import AdamWScheduleFree, SGDScheduleFree
 from .sgd import ASGD, SGD, Rprop
+from .sign import Lion
 
 # the order of the API page: the base class, then family by family
 __all__ = [  # noqa: RUF022
@@ -81,4 +92,9 @@ __all__ = [  # noqa: RUF022
     "Muon",
     "zeropower_via_newtonschulz",
     "Adafactor",
+    "Lion",
+    "Lamb",
+    "SOAP",
+    "SGDScheduleFree",
+    "AdamWScheduleFree",
 ]

@@ -7,9 +7,13 @@ momenta ``OneCycleLR`` writes into the optimizer) and clipped gradients of
 ``torch.nn.utils``;
 ``torch_optimizer_yogi`` holds trajectories of ``torch_optimizer.Yogi`` (the
 pytorch-optimizer package 0.3.0, on torch 2.13), which ``lessons_py.adaptive.Yogi``
-follows. They were written by the scripts in the repository's ``tests/reference/``
-folder, run by hand in a throwaway environment: torch is not a dependency. The tests
-and chapter 5 compare ``lessons_py`` with them.
+follows; ``beyond_torch`` holds trajectories of the optimizers of
+:mod:`lessons_py.optim` that torch.optim lacks, from the packages they follow
+(``lion_pytorch.Lion``, ``torch_optimizer.Lamb``, ``pytorch_optimizer.SOAP`` and the
+schedule-free classes of ``schedulefree``, on torch 2.13), with those packages'
+versions and signatures. They were written by the scripts in the repository's
+``tests/reference/`` folder, run by hand in a throwaway environment: torch is not a
+dependency. The tests and chapter 5 compare ``lessons_py`` with them.
 """
 
 import json
@@ -17,7 +21,7 @@ from importlib import resources
 
 __all__ = ["NAMES", "load"]
 
-NAMES = ("torch_optim", "torch_schedules", "torch_optimizer_yogi")
+NAMES = ("torch_optim", "torch_schedules", "torch_optimizer_yogi", "beyond_torch")
 """The recorded files :func:`load` reads (``lessons_py/reference/<name>.json``)."""
 
 
