@@ -31,6 +31,12 @@ COLORS = {
     "saga": "#999933",  # olive (Tol)
     "sag": "#AA4499",  # purple (Tol)
     "yogi": "#CC6677",  # rose (Tol)
+    "lion": "#DDCC77",  # sand (Tol)
+    "muon": "#EE3377",  # magenta (Tol vibrant)
+    "soap": "#88CCEE",  # cyan (Tol)
+    "schedule-free": "#CC3311",  # red (Tol vibrant)
+    "lamb": "#666633",  # dark olive (Tol dark)
+    "adafactor": "#225555",  # dark teal (Tol dark)
     "other": "#7F7F7F",  # grey
 }
 """Hexadecimal colour by lower-case optimizer name; :func:`color` looks names up."""
@@ -42,6 +48,10 @@ _ALIASES = {
     "nag": "nesterov",
     "lbfgs": "l-bfgs",
     "newton_cg": "newton-cg",
+    "schedule-free adamw": "schedule-free",
+    "schedule-free sgd": "schedule-free",
+    "adamwschedulefree": "schedule-free",
+    "sgdschedulefree": "schedule-free",
 }
 
 

@@ -764,6 +764,13 @@ def test_each_optimizer_has_its_own_colour_blind_safe_colour():
         "SVRG",
         "SAGA",
         "SAG",
+        "Yogi",
+        "Lion",
+        "Muon",
+        "SOAP",
+        "Schedule-Free",
+        "Lamb",
+        "Adafactor",
     ]
     colours = [plotting.color(n) for n in names]
     assert len(set(colours)) == len(names)
@@ -775,6 +782,8 @@ def test_each_optimizer_has_its_own_colour_blind_safe_colour():
         ("Newton (damped)", "Newton"),
         ("SVRG (m=20, last)", "SVRG"),
         ("heavy ball (β = 0.9)", "momentum"),
+        ("Schedule-Free AdamW", "schedule-free"),
+        ("Muon + AdamW", "Muon"),
     ]:
         assert plotting.color(label) == plotting.color(name) != plotting.COLORS["other"]
     assert len(set(map(tuple, plotting.shades(5)))) == 5
