@@ -224,11 +224,11 @@ class MLP(FiniteSum):
 
         .. math::
             \begin{aligned}
-            \mathcal R\{a\} &= X V_1 + c_1, &
-            \mathcal R\{h\} &= (1 - h^2)\odot\mathcal R\{a\}, &
+            \mathcal R\{a\} &= X V_1 + c_1,\\
+            \mathcal R\{h\} &= (1 - h^2)\odot\mathcal R\{a\},\\
             \mathcal R\{z\} &= \mathcal R\{h\} W_2 + h V_2 + c_2,\\
             \mathcal R\{\delta_z\} &= \tfrac1b\big(p\odot\mathcal R\{z\}
-              - p\,(p^\top\mathcal R\{z\})\big), &
+              - p\,(p^\top\mathcal R\{z\})\big),\\
             \mathcal R\{\delta_a\} &= \big(\mathcal R\{\delta_z\} W_2^\top
               + \delta_z V_2^\top\big)\odot(1 - h^2)
               - 2\,(\delta_z W_2^\top)\odot h\odot\mathcal R\{h\}

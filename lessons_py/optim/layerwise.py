@@ -51,8 +51,9 @@ class Lamb(Optimizer):
 
     .. math::
         &\textbf{input: } \gamma \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},
-            \ \epsilon,\ \lambda \text{ (weight decay)},
-            \ c \text{ (clamp value)},\ \text{adam},\ \text{debias} \\
+            \ \epsilon,\ \lambda \text{ (weight decay)}, \\
+        &\phantom{\textbf{input: }} c \text{ (clamp value)},\ \text{adam},
+            \ \text{debias} \\
         &m_0 \leftarrow 0,\ v_0 \leftarrow 0 \\
         &\textbf{for } t = 1, 2, \ldots: \\
         &\quad g_t \leftarrow \nabla f(\theta_{t-1}) \\
@@ -60,8 +61,8 @@ class Lamb(Optimizer):
         &\quad v_t \leftarrow \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
         &\quad r_t \leftarrow m_t / (\sqrt{v_t} + \epsilon) + \lambda \theta_{t-1} \\
         &\quad \phi_t \leftarrow \min(\lVert \theta_{t-1} \rVert, c), \quad
-            \rho_t \leftarrow \phi_t / \lVert r_t \rVert
-            \ \ (\rho_t \leftarrow 1 \text{ if } \phi_t = 0
+            \rho_t \leftarrow \phi_t / \lVert r_t \rVert \\
+        &\qquad (\rho_t \leftarrow 1 \text{ if } \phi_t = 0
             \text{ or } \lVert r_t \rVert = 0, \text{ or if adam}) \\
         &\quad \eta_t \leftarrow \gamma \sqrt{1 - \beta_2^t} / (1 - \beta_1^t)
             \text{ if debias else } \gamma \\
@@ -191,30 +192,32 @@ class SOAP(Optimizer):
 
     .. math::
         &\textbf{input: } \gamma \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},
-            \ \beta_s \text{ (shampoo beta, default } \beta_2),\ \epsilon,
-            \ \lambda \text{ (weight decay)},\ f \text{ (precondition frequency)} \\
+            \ \beta_s \text{ (shampoo beta, default } \beta_2),\ \epsilon, \\
+        &\phantom{\textbf{input: }} \lambda \text{ (weight decay)},
+            \ f \text{ (precondition frequency)} \\
         &\textbf{step 1: } L \leftarrow (1 - \beta_s) G_1 G_1^\top,
-            \ R \leftarrow (1 - \beta_s) G_1^\top G_1,
-            \ Q_L, Q_R \leftarrow \text{eigenvectors of } L, R
-            \text{ (largest eigenvalue first)};
-            \ m, v \leftarrow 0;\ \theta \text{ unchanged} \\
+            \ R \leftarrow (1 - \beta_s) G_1^\top G_1, \\
+        &\phantom{\textbf{step 1: }} Q_L, Q_R \leftarrow \text{eigenvectors of } L, R
+            \text{ (largest eigenvalue first)}; \\
+        &\phantom{\textbf{step 1: }} m, v \leftarrow 0;\ \theta \text{ unchanged} \\
         &\textbf{for } t = 2, 3, \ldots \text{ with } s = t - 1: \\
         &\quad G \leftarrow \nabla f(\theta), \quad
             G' \leftarrow Q_L^\top G\, Q_R \qquad \text{(the rotated gradient)} \\
         &\quad m \leftarrow \beta_1 m + (1 - \beta_1) G, \quad
             v \leftarrow \beta_2 v + (1 - \beta_2) G'^2 \\
         &\quad N \leftarrow Q_L \big[(Q_L^\top m\, Q_R) / (\sqrt{v} + \epsilon)\big]
-            Q_R^\top \qquad \text{(Adam's step, taken in the rotated basis)} \\
+            Q_R^\top \\
+        &\qquad \text{(Adam's step, taken in the rotated basis)} \\
         &\quad \theta \leftarrow \theta - \gamma
             \tfrac{\sqrt{1 - \beta_2^s}}{1 - \beta_1^s}\, N, \quad
             \theta \leftarrow (1 - \gamma\lambda)\, \theta \\
         &\quad L \leftarrow \beta_s L + (1 - \beta_s) G G^\top, \quad
             R \leftarrow \beta_s R + (1 - \beta_s) G^\top G \\
-        &\quad \textbf{if } s \bmod f = 0: \text{ one power iteration, }
-            Q_L \leftarrow \operatorname{qr}(L Q_L),
-            \ Q_R \leftarrow \operatorname{qr}(R Q_R)
-            \text{ (columns sorted by } \operatorname{diag}(Q^\top L Q)
-            \text{, the rows and columns of } v \text{ with them)}
+        &\quad \textbf{if } s \bmod f = 0: \text{ one power iteration,} \\
+        &\qquad Q_L \leftarrow \operatorname{qr}(L Q_L),
+            \ Q_R \leftarrow \operatorname{qr}(R Q_R) \\
+        &\qquad \text{(columns sorted by } \operatorname{diag}(Q^\top L Q)\text{,} \\
+        &\qquad \phantom{(}\text{the rows and columns of } v \text{ with them)}
 
     Shampoo preconditions a matrix gradient by :math:`L^{-1/4} G R^{-1/4}`, with
     :math:`L` and :math:`R` accumulated row and column second moments, an

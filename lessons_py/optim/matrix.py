@@ -127,8 +127,8 @@ class Muon(Optimizer):
 
     .. math::
         &\textbf{input: } \gamma \text{ (lr)},\ \lambda \text{ (weight decay)},
-            \ \mu \text{ (momentum)},\ \text{nesterov},
-            \ (a, b, c) \text{ (ns\_coefficients)},
+            \ \mu \text{ (momentum)},\ \text{nesterov}, \\
+        &\phantom{\textbf{input: }} (a, b, c) \text{ (ns\_coefficients)},
             \ \varepsilon,\ k \text{ (ns\_steps)} \\
         &B_0 \leftarrow 0 \\
         &\textbf{for } t = 1, 2, \ldots \text{, each } A \times B
@@ -258,8 +258,9 @@ class Adafactor(Optimizer):
 
     .. math::
         &\textbf{input: } \gamma \text{ (lr)},\ \tau \text{ (beta2\_decay)},
-            \ \epsilon_1, \epsilon_2 \text{ (eps)},
-            \ d \text{ (clipping threshold)},\ \lambda \text{ (weight decay)} \\
+            \ \epsilon_1, \epsilon_2 \text{ (eps)}, \\
+        &\phantom{\textbf{input: }} d \text{ (clipping threshold)},
+            \ \lambda \text{ (weight decay)} \\
         &R_0 \leftarrow 0,\ C_0 \leftarrow 0 \text{ (matrices)},
             \ \hat V_0 \leftarrow 0 \text{ (vectors)} \\
         &\textbf{for } t = 1, 2, \ldots: \\

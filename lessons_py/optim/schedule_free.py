@@ -27,7 +27,8 @@ class SGDScheduleFree(Optimizer):
 
     .. math::
         &\textbf{input: } \gamma \text{ (lr)},\ \beta \text{ (momentum)},
-            \ \lambda \text{ (weight decay)},\ T_w \text{ (warmup steps)},
+            \ \lambda \text{ (weight decay)}, \\
+        &\phantom{\textbf{input: }} T_w \text{ (warmup steps)},
             \ r,\ p \text{ (weight lr power)} \\
         &z_0 \leftarrow x_0 \leftarrow y_0 \leftarrow \theta_0,
             \ \gamma^{max}_0 \leftarrow 0,\ W_0 \leftarrow 0 \\
@@ -247,7 +248,8 @@ class AdamWScheduleFree(SGDScheduleFree):
 
     .. math::
         &\textbf{input: } \gamma \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},
-            \ \epsilon,\ \lambda \text{ (weight decay)},\ T_w \text{ (warmup steps)},
+            \ \epsilon,\ \lambda \text{ (weight decay)}, \\
+        &\phantom{\textbf{input: }} T_w \text{ (warmup steps)},
             \ r,\ p \text{ (weight lr power)} \\
         &z_0 \leftarrow x_0 \leftarrow y_0 \leftarrow \theta_0,\ v_0 \leftarrow 0,
             \ \gamma^{max}_0 \leftarrow 0,\ W_0 \leftarrow 0 \\

@@ -18,8 +18,9 @@ class Lion(Optimizer):
 
     .. math::
         &\textbf{input: } \gamma \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},
-            \ \lambda \text{ (weight decay)},\ \gamma_0 \text{ (the lr given to the
-            constructor)} \\
+            \ \lambda \text{ (weight decay)}, \\
+        &\phantom{\textbf{input: }} \gamma_0
+            \text{ (the lr given to the constructor)} \\
         &m_0 \leftarrow 0,\quad \lambda' \leftarrow \lambda / \gamma_0
             \text{ if decoupled else } \lambda \\
         &\textbf{for } t = 1, 2, \ldots: \\
