@@ -26,12 +26,14 @@ BEYOND = {  # not in torch.optim: each follows a named package
 TORCH = [(family, name) for family, names in FAMILIES.items() for name in names]
 CLASSES = TORCH + [(family, name) for family, names in BEYOND.items() for name in names]
 FUNCTIONS = ["zeropower_via_newtonschulz"]  # optim/matrix.py, shown by chapter 9
+COMBINERS = ["MultiOptimizer"]  # optim/multi.py: several optimizers as one
 
 
 def test_all_lists_the_base_class_and_every_family_member_once():
-    classes = [n for n in optim.__all__ if n not in FUNCTIONS]
+    classes = [n for n in optim.__all__ if n not in FUNCTIONS + COMBINERS]
     assert classes == ["Optimizer", *(n for _, n in CLASSES)]
-    assert sorted(set(optim.__all__) - set(classes)) == FUNCTIONS
+    assert optim.__all__[-len(COMBINERS) :] == COMBINERS
+    assert sorted(set(optim.__all__) - set(classes)) == sorted(FUNCTIONS + COMBINERS)
     assert optim.Optimizer.__module__ == "lessons_py.optim._base"
 
 

@@ -38,6 +38,10 @@ Beyond ``torch.optim``, each equal to the package it follows (recorded once from
 * ``optim/schedule_free.py``: :class:`SGDScheduleFree` and :class:`AdamWScheduleFree`
   (schedulefree), with their ``eval``/``train`` switch of the parameters.
 
+``optim/multi.py``: :class:`MultiOptimizer`, different optimizers for different
+layers (Muon for the hidden matrices, AdamW for the rest), as optax's
+``multi_transform``.
+
 All are imported here: ``from lessons_py import optim; optim.NAdam()``.
 
 The torch classes' trajectories equal those of torch, recorded once and replayed by
@@ -71,6 +75,7 @@ from .adagrad import Adadelta, Adagrad, RMSprop
 from .adam import Adam, Adamax, AdamW, NAdam, RAdam
 from .layerwise import SOAP, Lamb
 from .matrix import Adafactor, Muon, zeropower_via_newtonschulz
+from .multi import MultiOptimizer
 from .schedule_free import AdamWScheduleFree, SGDScheduleFree
 from .sgd import ASGD, SGD, Rprop
 from .sign import Lion
@@ -97,4 +102,5 @@ __all__ = [  # noqa: RUF022
     "SOAP",
     "SGDScheduleFree",
     "AdamWScheduleFree",
+    "MultiOptimizer",
 ]
