@@ -23,7 +23,9 @@ def _as_python(value):
 
 
 def replay(opt, x0, grads, lrs):
-    x, out = np.array(x0), []
+    """The parameters after each step of ``opt`` from ``x0``, ``lr`` set to ``lrs[i]``
+    before step ``i`` (the test files of the optimizer families share it)."""
+    x, out = np.array(x0, dtype=float), []
     for g, lr in zip(grads, lrs):
         opt.lr = lr
         x = opt.step(x, np.array(g))

@@ -11,6 +11,8 @@ import pytest
 
 from lessons_py import optim, reference
 
+from .test_optim import replay
+
 REFERENCE = reference.load("torch_optim")
 NEW = [optim.Adadelta, optim.Adamax, optim.NAdam, optim.RAdam, optim.ASGD, optim.Rprop]
 
@@ -40,15 +42,6 @@ STATE_NAMES = {
     "Muon": {"momentum_buffer": "b"},
     "Adafactor": {"row_var": "row_var", "col_var": "col_var", "variance": "variance"},
 }
-
-
-def replay(opt, x0, grads, lrs):
-    x, out = np.array(x0), []
-    for g, lr in zip(grads, lrs):
-        opt.lr = lr
-        x = opt.step(x, np.array(g))
-        out.append(x)
-    return np.array(out)
 
 
 def recorded(case):

@@ -11,6 +11,8 @@ import pytest
 from lessons_py import optim, reference
 from lessons_py.optim import matrix
 
+from .test_optim import replay
+
 REFERENCE = reference.load("torch_optim")
 NEWTON_SCHULZ = REFERENCE["newton_schulz"]
 CASES = [c for c in REFERENCE["cases"] if c["optimizer"] in ("Muon", "Adafactor")]
@@ -24,15 +26,6 @@ def ns_args(case):
         ns_steps=case["ns_steps"],
         eps=case["eps"],
     )
-
-
-def replay(opt, x0, grads, lrs):
-    x, out = np.array(x0, dtype=float), []
-    for g, lr in zip(grads, lrs):
-        opt.lr = lr
-        x = opt.step(x, np.array(g))
-        out.append(x)
-    return np.array(out)
 
 
 # ------------------------------------------------------------------- the recordings

@@ -6,15 +6,7 @@ import pytest
 
 from lessons_py import optim
 
-
-def replay(opt, x0, grads, lrs):
-    x, out = np.array(x0, dtype=float), []
-    for g, lr in zip(grads, lrs):
-        opt.lr = lr
-        x = opt.step(x, np.array(g))
-        out.append(x)
-    return np.array(out)
-
+from .test_optim import replay
 
 GRADS = np.random.default_rng(11).normal(size=(40, 3))
 
