@@ -32,7 +32,7 @@ CONTROLS = """() => {
                       : e.matches('select') ? 'dropdown'
                       : e.matches('.widget-toggle-buttons') ? 'toggle' : 'radio');
 }"""
-# Every learning-rate or momentum slider (label η…, β or β₁, as the chapters name
+# Every learning-rate or momentum slider (label η…, lr, β or β₁, as the chapters name
 # them) spans its regimes in at least this many positions.
 SLIDERS = """() => [...document.querySelectorAll('main .widget-slider')].map(s => [
     (s.querySelector('.widget-label') || {innerText: ''}).innerText,
@@ -159,7 +159,8 @@ def test_every_control_changes_what_the_reader_sees(browser, site_url, chapter):
         coarse = [
             (label, n)
             for label, n in page.evaluate(SLIDERS)
-            if ("η" in label or label.strip() in ("β", "β₁")) and n < MIN_POSITIONS
+            if ("η" in label or label.strip() in ("β", "β₁", "lr"))
+            and n < MIN_POSITIONS
         ]
         assert coarse == [], f"{chapter}: learning-rate/momentum sliders too coarse"
         counters, dead = {}, []
