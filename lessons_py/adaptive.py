@@ -321,12 +321,6 @@ class AdamEpsRoot(Adam):
         super()._check()
         _hyper("eps_root", self.eps_root)
 
-    def __repr__(self):
-        return (
-            f"AdamEpsRoot(lr={self.lr!r}, betas={self.betas!r}, eps={self.eps!r}, "
-            f"eps_root={self.eps_root!r})"
-        )
-
 
 class Yogi(Optimizer):
     r"""Yogi (Zaheer, Reddi, Sachan, Kale and Kumar, 2018), as ``torch_optimizer.Yogi``.
@@ -410,13 +404,6 @@ class Yogi(Optimizer):
                 f"divide 0 by 0), got eps={self.eps!r}, "
                 f"initial_accumulator={self.initial_accumulator!r}"
             )
-
-    def __repr__(self):
-        return (
-            f"Yogi(lr={self.lr!r}, betas={self.betas!r}, eps={self.eps!r}, "
-            f"initial_accumulator={self.initial_accumulator!r}, "
-            f"weight_decay={self.weight_decay!r})"
-        )
 
     def _update(self, x, g):
         beta1, beta2 = self.betas

@@ -268,12 +268,9 @@ class Optimizer:
             )
         return denominator
 
-    def _signature_repr(self):
-        """``Name(keyword=value, ...)`` in the order of the class's signature."""
+    def __repr__(self):
+        """``Name(keyword=value, ...)`` in the order of the class's signature: every
+        argument, so that ``eval(repr(opt))`` makes the same optimizer."""
         names = inspect.signature(type(self)).parameters
         args = ", ".join(f"{k}={getattr(self, k)!r}" for k in names)
-        return f"{type(self).__name__}({args})"
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self._hyperparameters().items())
         return f"{type(self).__name__}({args})"

@@ -146,9 +146,6 @@ class Adadelta(Optimizer):
         _hyper("eps", self.eps)
         _hyper("weight_decay", self.weight_decay)
 
-    def __repr__(self):
-        return self._signature_repr()
-
     def _update(self, x, g):
         rho, eps, lam = self.rho, self.eps, self.weight_decay
         if np.any(lam != 0):

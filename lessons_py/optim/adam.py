@@ -103,9 +103,6 @@ class Adam(Optimizer):
         _checks.flag("amsgrad", self.amsgrad)
         _checks.flag("decoupled_weight_decay", self.decoupled_weight_decay)
 
-    def __repr__(self):
-        return self._signature_repr()
-
     def _update(self, x, g):
         beta1, beta2 = self.betas
         lam, t = self.weight_decay, self.t
@@ -215,9 +212,6 @@ class Adamax(Optimizer):
     def _check(self):
         _check_adam(self)
 
-    def __repr__(self):
-        return self._signature_repr()
-
     def _update(self, x, g):
         beta1, beta2 = self.betas
         lam, t = self.weight_decay, self.t
@@ -306,9 +300,6 @@ class NAdam(Optimizer):
         _check_adam(self)
         _hyper("momentum_decay", self.momentum_decay)
         _checks.flag("decoupled_weight_decay", self.decoupled_weight_decay)
-
-    def __repr__(self):
-        return self._signature_repr()
 
     def _update(self, x, g):
         beta1, beta2 = self.betas
@@ -403,9 +394,6 @@ class RAdam(Optimizer):
     def _check(self):
         _check_adam(self)
         _checks.flag("decoupled_weight_decay", self.decoupled_weight_decay)
-
-    def __repr__(self):
-        return self._signature_repr()
 
     def _update(self, x, g):
         beta1, beta2 = self.betas

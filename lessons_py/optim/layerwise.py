@@ -150,9 +150,6 @@ class Lamb(Optimizer):
         _checks.flag("adam", self.adam)
         _checks.flag("debias", self.debias)
 
-    def __repr__(self):
-        return self._signature_repr()
-
     def _check_parameter(self, x):
         _layer_axes(self, x)
 
@@ -332,9 +329,6 @@ class SOAP(Optimizer):
         _checks.flag("correct_bias", self.correct_bias)
         _checks.flag("normalize_gradient", self.normalize_gradient)
         _hyper("eps", self.eps)
-
-    def __repr__(self):
-        return self._signature_repr()
 
     def _check_parameter(self, x):
         if len(_layer_axes(self, x)) not in (1, 2):

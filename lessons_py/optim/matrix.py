@@ -223,9 +223,6 @@ class Muon(Optimizer):
             "adjust_lr_fn", self.adjust_lr_fn, (None, "original", "match_rms_adamw")
         )
 
-    def __repr__(self):
-        return self._signature_repr()
-
     def _check_parameter(self, x):
         if len(_layer_axes(self, x)) != 2:
             runs = f" after run_axes={self.run_axes} axes of runs" * (self.run_axes > 0)
@@ -349,9 +346,6 @@ class Adafactor(Optimizer):
         _hyper("eps[1]", self.eps[1])
         _hyper("d", self.d, 1.0)
         _hyper("weight_decay", self.weight_decay)
-
-    def __repr__(self):
-        return self._signature_repr()
 
     def _factored(self, shape):
         return len(shape) - _checks.integer("run_axes", self.run_axes, 0) >= 2

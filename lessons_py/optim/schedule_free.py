@@ -125,9 +125,6 @@ class SGDScheduleFree(Optimizer):
         self._check_schedule()
         _hyper("momentum", self.momentum, 0.0, 1.0, low_open=True, high_open=True)
 
-    def __repr__(self):
-        return self._signature_repr()
-
     def reset(self):
         """Clear the state and return to train mode (``step`` may be called)."""
         super().reset()
@@ -336,9 +333,6 @@ class AdamWScheduleFree(SGDScheduleFree):
         _hyper("betas[0]", self.betas[0], 0.0, 1.0, low_open=True, high_open=True)
         _hyper("betas[1]", self.betas[1], 0.0, 1.0, high_open=True)
         _hyper("eps", self.eps)
-
-    def __repr__(self):
-        return self._signature_repr()
 
     def _beta(self):
         return self.betas[0]

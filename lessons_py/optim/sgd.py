@@ -158,9 +158,6 @@ class ASGD(Optimizer):
         for name, value in self._hyperparameters().items():
             _hyper(name, value)
 
-    def __repr__(self):
-        return self._signature_repr()
-
     def _update(self, x, g):
         lam, lr, t = self.lambd, self.lr, self.t
         if np.any(self.weight_decay != 0):
@@ -245,9 +242,6 @@ class Rprop(Optimizer):
                 "step_sizes must be (step_size_min, step_size_max) with "
                 f"step_size_min <= step_size_max, got {self.step_sizes!r}"
             )
-
-    def __repr__(self):
-        return self._signature_repr()
 
     def _update(self, x, g):
         eta_minus, eta_plus = self.etas

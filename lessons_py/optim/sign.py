@@ -96,9 +96,6 @@ class Lion(Optimizer):
         _hyper("weight_decay", self.weight_decay)
         _checks.flag("decoupled_weight_decay", self.decoupled_weight_decay)
 
-    def __repr__(self):
-        return self._signature_repr()
-
     def _update(self, x, g):
         beta1, beta2 = self.betas
         lam = self.weight_decay
