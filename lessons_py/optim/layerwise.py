@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import _checks
 from ._base import Optimizer, _hyper, _pair
+from .adam import _adam_hyperparameters
 
 
 def _layer_axes(opt, x):
@@ -131,15 +132,7 @@ class Lamb(Optimizer):
         self._check()
 
     def _hyperparameters(self):
-        beta1, beta2 = self.betas
-        return {
-            "lr": self.lr,
-            "beta1": beta1,
-            "beta2": beta2,
-            "eps": self.eps,
-            "weight_decay": self.weight_decay,
-            "clamp_value": self.clamp_value,
-        }
+        return {**_adam_hyperparameters(self), "clamp_value": self.clamp_value}
 
     def _check(self):
         _hyper("lr", self.lr, low_open=True)

@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import _checks
 from ._base import Optimizer, _hyper, _pair
+from .adam import _adam_hyperparameters
 
 
 class SGDScheduleFree(Optimizer):
@@ -316,13 +317,8 @@ class AdamWScheduleFree(SGDScheduleFree):
         self._check()
 
     def _hyperparameters(self):
-        beta1, beta2 = self.betas
         return {
-            "lr": self.lr,
-            "beta1": beta1,
-            "beta2": beta2,
-            "eps": self.eps,
-            "weight_decay": self.weight_decay,
+            **_adam_hyperparameters(self),
             "r": self.r,
             "weight_lr_power": self.weight_lr_power,
         }
