@@ -44,10 +44,7 @@ __all__ = [
 
 def _point(objective, x, name="x"):
     """``x`` as parameters of ``objective`` (shape ``(..., d)``), finite."""
-    x = objective._x(x, name)
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"{name} must be finite, got a NaN or infinite entry")
-    return x
+    return objective._x(_checks.real_array(name, x, finite=True, empty=True), name)
 
 
 def hvp(objective, x, v):
