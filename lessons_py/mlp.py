@@ -234,7 +234,9 @@ class MLP(FiniteSum):
               - 2\,(\delta_z W_2^\top)\odot h\odot\mathcal R\{h\}
             \end{aligned}
 
-        with :math:`p = \operatorname{softmax}(z)`, and the Hessian-vector product
+        with :math:`p = \operatorname{softmax}(z)` (for ``loss="mse"``, whose Hessian in
+        :math:`z` is the identity, :math:`\mathcal R\{\delta_z\} = \mathcal R\{z\}/b`),
+        and the Hessian-vector product
         is :math:`\mathcal R` of the gradient: :math:`(X^\top \mathcal R\{\delta_a\},
         \sum \mathcal R\{\delta_a\}, \mathcal R\{h\}^\top\delta_z +
         h^\top\mathcal R\{\delta_z\}, \sum\mathcal R\{\delta_z\})`.
