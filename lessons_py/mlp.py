@@ -26,6 +26,10 @@ differentiated at once (one call for a whole hyperparameter sweep).
 :func:`digits` loads scikit-learn's bundled handwritten digits (no download).
 """
 
+import functools
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 
 from . import _checks
@@ -332,6 +336,29 @@ def _matmul(X, W):
     return X @ W
 
 
+@functools.cache
+def _digits_table():
+    """The (1797, 65) table of pixels and labels that ships with scikit-learn, the
+    file ``sklearn.datasets.load_digits`` reads, read without importing
+    scikit-learn (which takes about a second). Read-only: it is cached."""
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None:
+        raise ImportError(
+            "the digits ship with scikit-learn: pip install scikit-learn "
+            "(or the book's extra, lessons_py[book])"
+        )
+    path = Path(spec.submodule_search_locations[0], "datasets", "data", "digits.csv.gz")
+    if path.exists():
+        table = np.loadtxt(path, delimiter=",")
+    else:  # a scikit-learn that keeps the file elsewhere: let it find it
+        from sklearn.datasets import load_digits
+
+        X, y = load_digits(return_X_y=True)
+        table = np.column_stack([X, y])
+    table.setflags(write=False)
+    return table
+
+
 def digits(n_train=1000, seed=0):
     """scikit-learn's 8×8 handwritten digits (1797 images, 10 classes), split and
     standardised.
@@ -342,9 +369,8 @@ def digits(n_train=1000, seed=0):
     training are only centred). Returns ``(X_train, y_train, X_val, y_val)``.
     The data ship inside scikit-learn: nothing is downloaded.
     """
-    from sklearn.datasets import load_digits  # imported here: only this loader needs it
-
-    X, y = load_digits(return_X_y=True)
+    table = _digits_table()
+    X, y = table[:, :-1], table[:, -1].astype(int)
     n_train = _checks.integer("n_train", n_train, 1)
     if n_train >= len(y):
         raise ValueError(f"n_train must lie in [1, {len(y) - 1}], got {n_train}")

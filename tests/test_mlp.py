@@ -198,6 +198,24 @@ def test_digits_split_is_seeded_disjoint_and_standardised_with_training_statisti
     )
 
 
+def test_digits_are_scikit_learns_images_read_without_importing_it():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    table = mlp._digits_table()
+    np.testing.assert_array_equal(table[:, :-1], X)
+    np.testing.assert_array_equal(table[:, -1], y)
+    assert not table.flags.writeable  # the cached copy cannot be changed by a caller
+    X_train, y_train, X_val, y_val = mlp.digits(n_train=300, seed=1)
+    order = np.random.default_rng(1).permutation(len(y))
+    np.testing.assert_array_equal(y_train, y[order[:300]])
+    np.testing.assert_array_equal(y_val, y[order[300:]])
+    mean, std = X[order[:300]].mean(axis=0), X[order[:300]].std(axis=0)
+    std[std == 0] = 1.0
+    np.testing.assert_array_equal(X_train, (X[order[:300]] - mean) / std)
+    np.testing.assert_array_equal(X_val, (X[order[300:]] - mean) / std)
+
+
 @pytest.mark.parametrize(
     "bad",
     [
