@@ -8,11 +8,15 @@ import sys
 import time
 
 import nbformat
+import numpy  # noqa: F401  (loads OpenBLAS, for the report below)
 from nbclient import NotebookClient
+from threadpoolctl import threadpool_info
 
 
 def main(folder):
     failed = []
+    kernels = sorted({lib.get("architecture") or "?" for lib in threadpool_info()})
+    print(f"BLAS kernel: {', '.join(kernels)}", flush=True)
     for path in sorted(pathlib.Path(folder).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         start = time.perf_counter()
