@@ -147,10 +147,15 @@ def top_eigenvalue(
         raise ValueError("v0 must not be zero")
     q = q / norm
 
+    if hasattr(objective, "hvp_operator"):  # the forward pass once, not per product
+        product = objective.hvp_operator(x)
+    else:
+        product = lambda u: objective.hvp(x, u)  # noqa: E731
+
     def apply(u):
         if scale is None:
-            return objective.hvp(x, u)
-        return scale * objective.hvp(x, scale * u)
+            return product(u)
+        return scale * product(scale * u)
 
     Q = np.zeros(lead + (min(iters, d) + 1, d))
     alpha, beta = [], []

@@ -246,33 +246,47 @@ class MLP(FiniteSum):
         h^\top\mathcal R\{\delta_z\}, \sum\mathcal R\{\delta_z\})`.
         ``theta`` and ``v`` have shape ``(..., dim)`` and broadcast.
         """
+        return self.hvp_operator(theta)(v)
+
+    def hvp_operator(self, theta):
+        """The map ``v ↦ ∇²L(θ) v`` at a fixed ``theta``, the forward pass done once:
+        :meth:`hvp` is ``hvp_operator(theta)(v)``, and the Lanczos iteration of
+        :func:`lessons_py.curvature.top_eigenvalue` multiplies by many ``v`` at one
+        ``theta``. The map takes ``v`` of shape ``(..., dim)``, broadcast against
+        ``theta``."""
         theta = self._x(theta, "theta")
-        v = self._x(v, "v")
         X = self.X
         p, h, z = self._forward(theta, X)
-        q = self.unpack(v)
         error = self._output_loss(z, self.y)[1]  # dℓ/dz of every example
         dz = error / self.n
-        Ra = _matmul(X, q["W1"]) + q["b1"][..., None, :]
-        Rh = (1 - h * h) * Ra
-        Rz = Rh @ p["W2"] + h @ q["W2"] + q["b2"][..., None, :]
-        if self.loss_type == "mse":  # ∂²ℓ/∂z² = I
-            Rdz = Rz / self.n
-        else:  # ∂²ℓ/∂z² = diag(p) − p pᵀ
-            prob = error + (self.y[:, None] == np.arange(self.classes))
-            Rdz = prob * (Rz - np.sum(prob * Rz, axis=-1, keepdims=True)) / self.n
+        slope = 1 - h * h  # tanh'
         W2_T = np.swapaxes(p["W2"], -1, -2)
-        back = dz @ W2_T  # dL/dh
-        Rda = (Rdz @ W2_T + dz @ np.swapaxes(q["W2"], -1, -2)) * (1 - h * h)
-        Rda = Rda - 2 * back * h * Rh
-        parts = (
-            X.T @ Rda,
-            Rda.sum(axis=-2),
-            np.swapaxes(Rh, -1, -2) @ dz + np.swapaxes(h, -1, -2) @ Rdz,
-            Rdz.sum(axis=-2),
-        )
-        lead = Rdz.shape[:-2]
-        return np.concatenate([d.reshape(lead + (-1,)) for d in parts], axis=-1)
+        curve = 2 * (dz @ W2_T) * h  # (dL/dh) ⊙ h, times 2: tanh'' = −2 h tanh'
+        if self.loss_type == "cross_entropy":
+            prob = error + (self.y[:, None] == np.arange(self.classes))
+        h_T = np.swapaxes(h, -1, -2)
+
+        def product(v):
+            q = self.unpack(self._x(v, "v"))
+            Ra = _matmul(X, q["W1"]) + q["b1"][..., None, :]
+            Rh = slope * Ra
+            Rz = Rh @ p["W2"] + h @ q["W2"] + q["b2"][..., None, :]
+            if self.loss_type == "mse":  # ∂²ℓ/∂z² = I
+                Rdz = Rz / self.n
+            else:  # ∂²ℓ/∂z² = diag(p) − p pᵀ
+                Rdz = prob * (Rz - _sum_columns(prob * Rz)[..., None]) / self.n
+            Rda = (Rdz @ W2_T + dz @ np.swapaxes(q["W2"], -1, -2)) * slope
+            Rda = Rda - curve * Rh
+            parts = (
+                X.T @ Rda,
+                _sum_rows(Rda),
+                np.swapaxes(Rh, -1, -2) @ dz + h_T @ Rdz,
+                _sum_rows(Rdz),
+            )
+            lead = Rdz.shape[:-2]
+            return np.concatenate([d.reshape(lead + (-1,)) for d in parts], axis=-1)
+
+        return product
 
     def batch_grad(self, theta, idx):
         idx = self._idx(idx)
@@ -292,11 +306,13 @@ class MLP(FiniteSum):
     def _cross_entropy(self, z, y):
         """Mean of -log softmax(z)_y over the rows, and softmax(z) minus the one-hot
         labels."""
-        z = z - z.max(axis=-1, keepdims=True)  # softmax is shift-invariant
-        log_p = z - np.log(np.sum(np.exp(z), axis=-1, keepdims=True))
+        z = z - _max_columns(z)[..., None]  # softmax is shift-invariant
+        e = np.exp(z)
+        total = _sum_columns(e)  # (..., b): the softmax's denominators
         onehot = y[..., None] == np.arange(self.classes)  # (..., b, C)
-        loss = -np.sum(np.where(onehot, log_p, 0.0), axis=(-2, -1)) / z.shape[-2]
-        return loss, np.exp(log_p) - onehot
+        picked = _sum_columns(np.where(onehot, z, 0.0))  # z of the true class
+        loss = np.sum(np.log(total) - picked, axis=-1) / z.shape[-2]
+        return loss, e / total[..., None] - onehot
 
     def _loss_and_grad(self, theta, X, y, grad=True):
         """Mean loss over the rows of X (and its gradient): forward, then backward by
@@ -313,17 +329,43 @@ class MLP(FiniteSum):
         # squared error, then the chain rule, layer by layer
         dz = error / X.shape[-2]  # (..., b, C)
         dW2 = np.swapaxes(h, -1, -2) @ dz  # (..., H, C)
-        db2 = dz.sum(axis=-2)
+        db2 = _sum_rows(dz)
         W2_T = np.ascontiguousarray(
             np.swapaxes(p["W2"], -1, -2)
         )  # contiguous: fast matmul
         da = (dz @ W2_T) * (1 - h * h)  # tanh' = 1 - tanh²
         dW1 = np.swapaxes(X, -1, -2) @ da  # (..., d_in, H)
-        db1 = da.sum(axis=-2)
+        db1 = _sum_rows(da)
         lead = dz.shape[:-2]  # every gradient has the broadcast leading axes of dz
         return loss, np.concatenate(
             [d.reshape(lead + (-1,)) for d in (dW1, db1, dW2, db2)], axis=-1
         )
+
+
+# NumPy reduces along a short axis one row at a time; for the (..., b, k) arrays of a
+# network with few units these sums and maxima cost several times the arithmetic around
+# them, so they run as matrix products (sums) or as loops over the few columns (maxima).
+
+
+def _sum_rows(a):
+    """``a.sum(axis=-2)`` for ``a`` of shape ``(..., b, k)``, as one matrix product."""
+    return np.ones(a.shape[-2]) @ a
+
+
+def _sum_columns(a):
+    """``a.sum(axis=-1)``, as one matrix product."""
+    return a @ np.ones(a.shape[-1])
+
+
+def _max_columns(z):
+    """``z.max(axis=-1)``, exactly (NaN propagates); for many short rows a loop over
+    the columns is faster than the reduction."""
+    if z.shape[-1] > 32 or z[..., 0].size < 256:
+        return z.max(axis=-1)
+    top = z[..., 0].copy()
+    for k in range(1, z.shape[-1]):
+        np.maximum(top, z[..., k], out=top)
+    return top
 
 
 def _matmul(X, W):

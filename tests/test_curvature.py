@@ -61,6 +61,41 @@ def test_mlp_hvp_broadcasts_points_against_directions(net):
     np.testing.assert_allclose(many_directions, grid[1], rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+def test_mlp_hvp_operator_reuses_one_forward_pass_for_many_directions(net, loss):
+    net = MLP(net.X, net.y, hidden=5, loss=loss)
+    rng = np.random.default_rng(5)
+    thetas = np.stack([net.init(seed=s) * 2 for s in range(2)])
+    product = net.hvp_operator(thetas)
+    for _ in range(3):  # the same map, applied again and again, as Lanczos does
+        V = rng.standard_normal((2, net.dim))
+        np.testing.assert_array_equal(product(V), net.hvp(thetas, V))
+        fd = central_hvp(net, thetas[0], V[0])
+        assert np.linalg.norm(product(V)[0] - fd) <= 1e-6 * np.linalg.norm(fd)
+    with pytest.raises(ValueError, match="v"):
+        product(np.ones(net.dim + 1))
+    with pytest.raises(ValueError, match="theta"):
+        net.hvp_operator(np.ones(3))
+
+
+def test_lanczos_on_the_mlp_uses_its_operator_and_agrees_with_plain_products(net):
+    class PlainProducts:  # the same network without hvp_operator
+        def __init__(self, net):
+            self.net, self.dim, self.name = net, net.dim, "plain"
+
+        def __getattr__(self, name):
+            if name == "hvp_operator":
+                raise AttributeError(name)
+            return getattr(self.net, name)
+
+    theta = net.init(seed=4) * 2
+    plain = PlainProducts(net)
+    assert not hasattr(plain, "hvp_operator")
+    fast = curvature.top_eigenvalue(net, theta, iters=40, tol=1e-10)
+    slow = curvature.top_eigenvalue(plain, theta, iters=40, tol=1e-10)
+    assert abs(fast - slow) <= 1e-10 * abs(slow)
+
+
 def test_mlp_dense_hessian_matches_finite_differences_and_is_symmetric(net):
     theta = net.init(seed=3) * 2
     H = curvature.hessian(net, theta)
