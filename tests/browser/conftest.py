@@ -4,6 +4,7 @@ import functools
 import http.server
 import pathlib
 import shutil
+import sys
 import threading
 from urllib.parse import urlparse
 
@@ -48,13 +49,21 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A page closed while a file was on its way (BrokenPipe, reset) is normal in
+        these tests; anything else is printed as usual."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @pytest.fixture(scope="session")
 def site_url():
     """Serve the built site on 127.0.0.1 (a free port) for the whole session."""
     if not (SITE / "index.html").exists():
         pytest.fail("the site is not built: run `make book` first")
     handler = functools.partial(_QuietHandler, directory=str(SITE))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
