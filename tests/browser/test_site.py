@@ -34,13 +34,9 @@ def _refresh_target(path):
 
 # Redirect stubs hold no content: checking one would inspect whatever page the browser
 # is halfway through loading when the redirect fires. They get a test of their own.
-REDIRECTS = {
-    str(p.relative_to(SITE)): _refresh_target(p)
-    for p in _site_files()
-    if _refresh_target(p)
-}
-PAGES = [str(p.relative_to(SITE)) for p in _site_files()]
-PAGES = [p for p in PAGES if p not in REDIRECTS]
+_TARGETS = {str(p.relative_to(SITE)): _refresh_target(p) for p in _site_files()}
+REDIRECTS = {page: target for page, target in _TARGETS.items() if target}
+PAGES = [page for page, target in _TARGETS.items() if not target]
 SHOTS = ROOT / "_build" / "screenshots"
 VIEWS = """document.querySelectorAll(
     'script[type="application/vnd.jupyter.widget-view+json"]').length"""
