@@ -40,8 +40,8 @@ PAGES = [page for page, target in _TARGETS.items() if not target]
 SHOTS = ROOT / "_build" / "screenshots"
 VIEWS = """document.querySelectorAll(
     'script[type="application/vnd.jupyter.widget-view+json"]').length"""
-RENDERED = """document.querySelectorAll('main .jupyter-widgets.widget-container,
-    main .widget-hbox, main .widget-vbox, main .jupyter-widgets').length"""
+RENDERED = """document.querySelectorAll('main .jupyter-widgets.widget-container, '
+    + 'main .widget-hbox, main .widget-vbox, main .jupyter-widgets').length"""
 WIDGETS_SHOWN = f"() => {RENDERED} >= {VIEWS}"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
