@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, SITE
 
 CHAPTERS = sorted(p.name for p in (ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
 SHOTS = ROOT / "_build" / "screenshots"
@@ -76,14 +76,28 @@ def voila_url():
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+WIDGET_OUTPUTS = """() => [...document.querySelectorAll('.jp-OutputArea-output')]
+    .filter(e => e.querySelector('.jupyter-widgets')).length"""
 SEEN = """() => [...document.querySelectorAll('.widget-html-content')]
     .map(e => e.innerHTML).join('|')"""
 
 
+def _widget_outputs(chapter):
+    """How many outputs of ``chapter`` are widgets, counted on its built static page."""
+    page = SITE / "book" / chapter.replace(".ipynb", ".html")
+    if not page.exists():
+        pytest.fail(f"{page} is not built: run `make book` first")
+    text = page.read_text(encoding="utf-8")
+    return text.count('type="application/vnd.jupyter.widget-view+json"')
+
+
 def _open_chapter(browser, voila_url, chapter, attempts=3):
-    """Open a chapter in Voilà and wait until its widgets are live. A kernel that fails
-    to
-    start is retried with a fresh page; the failure message shows what the page said."""
+    """Open a chapter in Voilà and wait until every widget output is on the page (as
+    many as its static page embeds: Voilà renders them one by one, and a test that
+    looked for the last question too early would find another control). A kernel that
+    fails to start is retried with a fresh page; the failure message shows what the
+    page said."""
+    expected = _widget_outputs(chapter)
     for attempt in range(1, attempts + 1):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors = []
@@ -93,6 +107,9 @@ def _open_chapter(browser, voila_url, chapter, attempts=3):
             page.wait_for_selector(".widget-slider .noUi-handle", timeout=300_000)
             page.wait_for_selector(
                 ".widget-html svg, .widget-html img", timeout=120_000
+            )
+            page.wait_for_function(
+                f"n => ({WIDGET_OUTPUTS})() >= n", arg=expected, timeout=120_000
             )
             return page, errors
         except Exception:
