@@ -40,11 +40,14 @@ def main(folder):
     paths = sorted(pathlib.Path(folder).glob("*.ipynb"))
     workers = max(1, min(2, os.cpu_count() or 1))
     failed = []
+    start = time.perf_counter()
     with concurrent.futures.ProcessPoolExecutor(workers) as pool:
         for name, seconds, status in pool.map(execute, paths):  # in order
             print(f"{name:<32} {seconds:6.1f} s  {status}", flush=True)
             if status != "ok":
                 failed.append(name)
+    elapsed = time.perf_counter() - start
+    print(f"{len(paths)} notebooks in {elapsed:.1f} s, {workers} at a time")
     if failed:
         sys.exit(f"{len(failed)} notebook(s) failed: {', '.join(failed)}")
 

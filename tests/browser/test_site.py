@@ -1,10 +1,12 @@
 """Every page of the built site, loaded in a real browser: self-contained and fully
 rendered.
 
-Screenshots of each page are written to _build/screenshots/ for review.
+With SCREENSHOTS=1 in the environment a full-page screenshot of each page is written to
+_build/screenshots/ for review (2-3 s a page, so not by default).
 """
 
 import contextlib
+import os
 import posixpath
 import re
 
@@ -113,9 +115,10 @@ def loaded(browser, site_url):
                     'html-has-lang', 'link-name', 'button-name', 'label']})).violations
                 .map(v => ({id: v.id, nodes: v.nodes.length,
                     targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
-        page.screenshot(
-            path=str(SHOTS / (page_path.replace("/", "_") + ".png")), full_page=True
-        )
+        if os.environ.get("SCREENSHOTS") == "1":
+            page.screenshot(
+                path=str(SHOTS / (page_path.replace("/", "_") + ".png")), full_page=True
+            )
         page.close()
         results[page_path] = info
     return results
