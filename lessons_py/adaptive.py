@@ -27,6 +27,7 @@ import numpy as np
 
 from . import _checks
 from .optim import Adam, Optimizer, _hyper
+from .optim.adam import _check_betas
 
 __all__ = [
     "AdamEpsRoot",
@@ -389,11 +390,8 @@ class Yogi(Optimizer):
         }
 
     def _check(self):
-        if not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {self.betas!r}")
+        _check_betas(self.betas)
         _hyper("lr", self.lr)
-        _hyper("betas[0]", self.betas[0], 0.0, 1.0, high_open=True)
-        _hyper("betas[1]", self.betas[1], 0.0, 1.0, high_open=True)
         _hyper("eps", self.eps)
         _hyper("initial_accumulator", self.initial_accumulator)
         _hyper("weight_decay", self.weight_decay)

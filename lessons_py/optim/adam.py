@@ -24,12 +24,17 @@ def _adam_hyperparameters(opt):
     }
 
 
+def _check_betas(betas):
+    """``betas``: a pair (beta1, beta2), each in [0, 1), as torch checks them."""
+    _pair("betas", betas, "beta1", "beta2")
+    _hyper("betas[0]", betas[0], 0.0, 1.0, high_open=True)
+    _hyper("betas[1]", betas[1], 0.0, 1.0, high_open=True)
+
+
 def _check_adam(opt):
     """torch's checks of ``lr``, ``betas``, ``eps`` and ``weight_decay``."""
-    _pair("betas", opt.betas, "beta1", "beta2")
+    _check_betas(opt.betas)
     _hyper("lr", opt.lr)
-    _hyper("betas[0]", opt.betas[0], 0.0, 1.0, high_open=True)
-    _hyper("betas[1]", opt.betas[1], 0.0, 1.0, high_open=True)
     _hyper("eps", opt.eps)
     _hyper("weight_decay", opt.weight_decay)
 

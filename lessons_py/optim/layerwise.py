@@ -16,8 +16,8 @@ independent runs, each a layer of its own, and hyperparameters may be arrays ove
 import numpy as np
 
 from .. import _checks
-from ._base import Optimizer, _hyper, _pair
-from .adam import _adam_hyperparameters
+from ._base import Optimizer, _hyper
+from .adam import _adam_hyperparameters, _check_betas
 
 
 def _layer_axes(opt, x):
@@ -34,12 +34,6 @@ def _split(opt, shape):
     """``(runs, layer)``: the first ``opt.run_axes`` sides of ``shape``, the others."""
     k = _checks.integer("run_axes", getattr(opt, "run_axes", 0), 0)
     return tuple(shape[:k]), tuple(shape[k:])
-
-
-def _check_betas(betas):
-    _pair("betas", betas, "beta1", "beta2")
-    _hyper("betas[0]", betas[0], 0.0, 1.0, high_open=True)
-    _hyper("betas[1]", betas[1], 0.0, 1.0, high_open=True)
 
 
 def _transposed(a):
