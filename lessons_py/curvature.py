@@ -229,7 +229,7 @@ def gradient_noise_scale(objective, x):
 
     :math:`G = \nabla L(x)` and :math:`\Sigma = \frac1n\sum_i (g_i - G)(g_i - G)^\top`
     is the covariance of one example's gradient :math:`g_i`, both over the whole
-    training set (``per_example_grads``), so :math:`\operatorname{tr}\Sigma` is
+    training set: :math:`\operatorname{tr}\Sigma` is
     :meth:`~lessons_py.objectives.FiniteSum.gradient_variance`. A mini-batch of
     :math:`B` examples (drawn with replacement) has gradient noise
     :math:`\operatorname{tr}\Sigma/B`, equal to the signal :math:`\lVert G\rVert^2`
@@ -239,12 +239,11 @@ def gradient_noise_scale(objective, x):
     examples' gradients are not, NaN where every example's gradient is zero.
     """
     _checks.objective(
-        "objective", objective, needs=("loss", "grad", "per_example_grads")
+        "objective", objective, needs=("loss", "grad", "gradient_variance")
     )
     x = _point(objective, x)
-    g = objective.per_example_grads(x)  # (..., n, d)
-    G = g.mean(axis=-2)
-    trace = np.mean(np.sum((g - G[..., None, :]) ** 2, axis=-1), axis=-1)
+    G = objective.grad(x)
+    trace = np.asarray(objective.gradient_variance(x))
     with np.errstate(divide="ignore", invalid="ignore"):
         B = trace / np.sum(G * G, axis=-1)
     return float(B) if B.ndim == 0 else B

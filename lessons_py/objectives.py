@@ -240,11 +240,12 @@ class FiniteSum(Objective):
 
     def gradient_variance(self, x):
         r"""σ²(x) = (1/n) Σᵢ ‖∇fᵢ(x) − ∇L(x)‖²: the variance of a one-example
-        gradient."""
+        gradient (the trace of its covariance). A float for one point ``x`` of shape
+        ``(d,)``, shape ``(...)`` for points of shape ``(..., d)``."""
         G = self.per_example_grads(x)
-        return float(
-            np.mean(np.sum((G - G.mean(axis=-2, keepdims=True)) ** 2, axis=-1))
-        )
+        deviation = G - G.mean(axis=-2, keepdims=True)
+        variance = np.mean(np.sum(deviation**2, axis=-1), axis=-1)
+        return float(variance) if variance.ndim == 0 else variance
 
 
 def _examples(X, y):

@@ -113,6 +113,16 @@ def test_gradient_variance_is_mean_squared_deviation():
     assert problem.gradient_variance(x) == pytest.approx(expected, rel=1e-12)
 
 
+@pytest.mark.parametrize("problem", finite_sum_problems())
+def test_gradient_variance_of_many_points_is_that_of_each(problem):
+    points = np.random.default_rng(0).normal(size=(3, 2, problem.dim))
+    variance = problem.gradient_variance(points)
+    assert variance.shape == (3, 2)
+    for i, j in np.ndindex(3, 2):
+        each = problem.gradient_variance(points[i, j])
+        assert variance[i, j] == pytest.approx(each, rel=1e-12)
+
+
 def test_ravine_is_x1_squared_plus_100_x2_squared():
     r = obj.ravine()
     assert r.loss(np.array([3.0, 2.0])) == pytest.approx(9 + 400)
